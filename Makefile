@@ -1,0 +1,43 @@
+# Two user-facing targets (see README.md): `make reproduce` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONSTRAINTS := .ci/constraints.txt
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+NBVAL := $(if $(NOTEBOOKS),--nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg,)
+
+.PHONY: reproduce test install data lab lock clean
+
+install: $(STAMP)
+
+# scikit-learn-extra 0.3.0 ships wheels built for numpy 1 only: build it from source
+# against the pinned numpy 2 (needs numpy, cython and setuptools installed first).
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) numpy cython setuptools wheel
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) --no-build-isolation \
+		--no-binary scikit-learn-extra scikit-learn-extra
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,dask]'
+	touch $@
+
+data: $(STAMP)
+	$(BIN)/mnist-clustering data fetch
+
+test: $(STAMP) data
+	$(BIN)/python -m pytest tests $(NBVAL)
+
+reproduce: $(STAMP) data
+	$(BIN)/mnist-clustering reproduce
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# Refresh the pinned versions after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	{ echo "# Exact versions for 'make' (pip install -c). Regenerate: make lock"; \
+	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > $(CONSTRAINTS)
+
+clean:
+	rm -rf $(VENV)
