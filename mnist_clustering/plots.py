@@ -1,0 +1,585 @@
+"""Figures: one function per figure kind, each returning a :class:`matplotlib.figure.Figure`.
+
+The functions only draw: every number arrives already computed, as arrays or as the
+per-k tables written by :func:`mnist_clustering.run_sweep`. They build figures with
+:class:`matplotlib.figure.Figure` directly (never through :mod:`matplotlib.pyplot`), so they
+render headless with any backend, keep no global state, and are shown exactly once in a
+notebook: end a cell with the returned figure, or call ``display(fig)``. Save one with
+``fig.savefig(path)``.
+
+Call :func:`set_style` once at the top of a notebook to apply the seaborn theme.
+
+Where the seed notebook drew seven separate 10 x 10 inch figures for one sweep, these draw
+small multiples: one panel per score on a shared figure, axes labelled in English.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+__all__ = [
+    "SCORE_LABELS",
+    "REFERENCE_PURITY",
+    "set_style",
+    "image_grid",
+    "cluster_galleries",
+    "sweep_curves",
+    "seed_vs_corrected",
+    "class_counts",
+    "confusion_heatmap",
+    "purity_vs_reference",
+    "normalisation_histogram",
+    "cluster_sizes",
+]
+
+#: Axis label for each score column of a sweep table. Pass ``labels=`` to override one,
+#: e.g. ``{"inertia": "Sum of distances to the medoid"}`` for K-Medoids.
+SCORE_LABELS: dict[str, str] = {
+    "k": "Number of clusters k",
+    "inertia": "Inertia (sum of squared distances)",
+    "silhouette": "Mean silhouette score",
+    "calinski_harabasz": "Calinski-Harabasz index",
+    "davies_bouldin": "Davies-Bouldin index",
+    "label_entropy": "Weighted label entropy (lower is purer)",
+    "seed_index_entropy": "Seed's 'entropy' of image indices",
+    "fit_seconds": "Fit time (s)",
+    "homogeneity": "Homogeneity",
+    "completeness": "Completeness",
+    "v_measure": "V-measure",
+    "nmi": "Normalised mutual information",
+    "ari": "Adjusted Rand index",
+    "purity": "Purity (majority-label accuracy)",
+    "test_purity": "Test purity (nearest centre)",
+    "hungarian_accuracy": "Accuracy (Hungarian matching)",
+    "n_errors": "Misassigned images",
+}
+
+#: Published majority-label purity of K-Means on raw MNIST pixels: k -> (low, high).
+REFERENCE_PURITY: dict[int, tuple[float, float]] = {10: (0.56, 0.64), 256: (0.89, 0.90)}
+
+_HIGHLIGHT = "crimson"
+
+
+def set_style(context: str = "notebook", font_scale: float = 1.0) -> None:
+    """Apply the project's seaborn theme (white grid, colour-blind safe palette).
+
+    Parameters
+    ----------
+    context : str, default "notebook"
+        Seaborn plotting context ("paper", "notebook", "talk" or "poster").
+    font_scale : float, default 1.0
+        Multiplier for every font size.
+    """
+    sns.set_theme(context=context, style="whitegrid", palette="colorblind", font_scale=font_scale)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _label(column: str, labels: Mapping[str, str] | None = None) -> str:
+    merged = {**SCORE_LABELS, **(labels or {})}
+    return merged.get(column, column.replace("_", " ").capitalize())
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"table has no column(s) {missing}; available columns: {list(table.columns)}"
+        )
+
+
+def _as_square_images(images) -> np.ndarray:
+    """Return ``images`` as (m, side, side); flat rows of side**2 pixels are reshaped."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        return images
+    if images.ndim != 2:
+        raise ValueError(f"images must have shape (m, h, w) or (m, h*w), got {images.shape}")
+    side = math.isqrt(images.shape[1])
+    if side * side != images.shape[1]:
+        raise ValueError(
+            f"cannot reshape rows of {images.shape[1]} pixels into square images; "
+            "pass images as (m, h, w)"
+        )
+    return images.reshape(len(images), side, side)
+
+
+def _draw_images(axes, images, titles, cmap, vmax) -> None:
+    """Show one image per axes; hide the axes left over."""
+    for i, ax in enumerate(axes):
+        if i >= len(images):
+            ax.set_visible(False)
+            continue
+        ax.imshow(images[i], cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
+        ax.set_axis_off()
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize="small")
+
+
+def _vmax(images: np.ndarray) -> float:
+    # One grey scale for every panel: 1 for images in [0, 1], 255 for raw uint8 pixels.
+    return max(1.0, float(images.max())) if images.size else 1.0
+
+
+def _new_figure(figsize) -> Figure:
+    return Figure(figsize=figsize, constrained_layout=True)
+
+
+# --------------------------------------------------------------------------- images
+
+
+def image_grid(images, titles=None, n_cols=None, cmap="gray", suptitle=None) -> Figure:
+    """Show images on a grid (the seed's first images, cluster galleries, centres).
+
+    Parameters
+    ----------
+    images : array-like, shape (m, h, w) or (m, h*w)
+        Images; flat rows are reshaped to square images (784 -> 28 x 28, 64 -> 8 x 8).
+    titles : sequence of m str, optional
+        A title per image, e.g. ``[f"Digit {d}" for d in y[:9]]`` or
+        ``[f"Centre {i}" for i in range(k)]``.
+    n_cols : int, optional
+        Number of columns; default ``ceil(sqrt(m))``. The grid has ``ceil(m / n_cols)``
+        rows; axes left over are hidden.
+    cmap : str, default "gray"
+        Colormap. All panels share one grey scale from 0 to ``max(1, images.max())``.
+    suptitle : str, optional
+        Figure title, e.g. ``"Cluster 4 — 8,847 images"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = image_grid(x_train[:9], [f"Digit {d}" for d in y_train[:9]], n_cols=3)
+    """
+    images = _as_square_images(images)
+    m = len(images)
+    if m == 0:
+        raise ValueError("no images to show")
+    if titles is not None and len(titles) != m:
+        raise ValueError(f"{len(titles)} titles for {m} images")
+    n_cols = n_cols or math.ceil(math.sqrt(m))
+    n_rows = math.ceil(m / n_cols)
+    fig = _new_figure((1.5 * n_cols, 1.5 * n_rows + 0.3 * (suptitle is not None)))
+    axes = fig.subplots(n_rows, n_cols, squeeze=False).ravel()
+    _draw_images(axes, images, titles, cmap, _vmax(images))
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def cluster_galleries(
+    images, clusters, cluster_ids, n=25, rng=None, *, n_cols=3, cmap="gray"
+) -> Figure:
+    """Show a gallery of images for each of several clusters, side by side.
+
+    Each cluster gets its own block of ``ceil(sqrt(n))`` x ``ceil(sqrt(n))`` images
+    (5 x 5 for ``n=25``) titled with its id and size, e.g. "Cluster 4 — 8,847 images".
+
+    Parameters
+    ----------
+    images : array-like, shape (N, h, w) or (N, h*w)
+        All images, in dataset order.
+    clusters : array-like of int, shape (N,)
+        Cluster of each image.
+    cluster_ids : sequence of int
+        Clusters to show, in this order.
+    n : int, default 25
+        Images per cluster (fewer if the cluster is smaller).
+    rng : None, int or numpy.random.Generator, optional
+        Which images to show. ``None`` (default) shows the first ``n`` images of the
+        cluster in dataset order, as the seed notebook did. Otherwise ``n`` images are
+        drawn at random without replacement with ``numpy.random.default_rng(rng)`` and
+        shown in dataset order.
+    n_cols : int, default 3
+        Cluster blocks per row.
+    cmap : str, default "gray"
+        Colormap.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    images = _as_square_images(images)
+    clusters = np.asarray(clusters)
+    if len(clusters) != len(images):
+        raise ValueError(f"{len(clusters)} cluster labels for {len(images)} images")
+    cluster_ids = list(cluster_ids)
+    side = math.ceil(math.sqrt(n))
+    n_cols = min(n_cols, len(cluster_ids))
+    n_rows = math.ceil(len(cluster_ids) / n_cols)
+    fig = _new_figure((1.3 * side * n_cols, (1.3 * side + 0.4) * n_rows))
+    blocks = fig.subfigures(n_rows, n_cols, squeeze=False).ravel()
+    generator = None if rng is None else np.random.default_rng(rng)
+    for block, c in zip(blocks, cluster_ids):
+        members = np.flatnonzero(clusters == c)
+        if generator is None:
+            chosen = members[:n]
+        else:
+            chosen = np.sort(generator.choice(members, size=min(n, len(members)), replace=False))
+        axes = block.subplots(side, side, squeeze=False).ravel()
+        _draw_images(axes, images[chosen], None, cmap, _vmax(images[chosen]))
+        block.suptitle(f"Cluster {c} — {len(members):,} images")
+    return fig
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+def _mark_best(ax, data, x, score, ks, color) -> None:
+    """Ring the points at ``ks`` (ranked, best first) and name the best one."""
+    points = data.set_index(x).reindex(list(ks))[score]
+    absent = points.index[points.isna()].tolist()
+    if absent:
+        raise ValueError(f"best k {absent} for {score!r} not in the table (or NaN there)")
+    (line,) = ax.plot(
+        points.index, points.values, ls="none", marker="o", ms=11, mfc="none",
+        mec=color, mew=1.8, zorder=3,
+    )
+    line.set_gid("best")
+    ax.annotate(
+        f"best k = {points.index[0]}", (points.index[0], points.iloc[0]),
+        xytext=(6, 6), textcoords="offset points", color=color, fontsize="small",
+    )
+
+
+def sweep_curves(
+    table: pd.DataFrame,
+    scores: Sequence[str],
+    *,
+    x: str = "k",
+    hue: str | None = None,
+    ncols: int = 3,
+    title: str | None = None,
+    best: Mapping | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Plot each score of a sweep against k, one small panel per score.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per fit (per k, and per ``hue`` level if given).
+    scores : sequence of str
+        Score columns, one panel each, e.g.
+        ``["inertia", "silhouette", "calinski_harabasz", "label_entropy", "fit_seconds"]``.
+    x : str, default "k"
+        Column on the x axis.
+    hue : str, optional
+        Column whose levels are drawn as separate lines on the same axes, e.g. "method"
+        for K-Medoids 'alternate' against 'fasterpam'.
+    ncols : int, default 3
+        Panels per row; panels left over are hidden.
+    title : str, optional
+        Figure title.
+    best : mapping, optional
+        ``score -> list of k`` (best first, e.g. from :func:`mnist_clustering.best_k`) to
+        ring on that score's panel; the first is annotated. With ``hue``, the value may
+        also be ``{level: list of k}``; a plain list then rings those k on every line.
+    labels : mapping, optional
+        Axis labels overriding :data:`SCORE_LABELS`, e.g.
+        ``{"inertia": "Sum of distances to the medoid"}`` for K-Medoids.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a column named by ``x``, ``hue``, ``scores`` or ``best`` is missing, or a best
+        k has no value. NaN scores are skipped (the line joins the remaining points).
+    """
+    scores = list(scores)
+    best = dict(best or {})
+    _require(table, [x, *scores, *([hue] if hue else []), *best])
+    unplotted = [s for s in best if s not in scores]
+    if unplotted:
+        raise ValueError(f"best given for {unplotted}, which are not among scores {scores}")
+    ncols = min(ncols, len(scores))
+    nrows = math.ceil(len(scores) / ncols)
+    fig = _new_figure((4.2 * ncols, 3.2 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=False))
+    colors = sns.color_palette(n_colors=max(len(groups), 1))
+    for ax, score in zip(axes, scores):
+        for (level, sub), color in zip(groups, colors):
+            data = sub[[x, score]].dropna().sort_values(x)
+            ax.plot(data[x], data[score], marker="o", ms=3.5, color=color,
+                    label=None if hue is None else str(level))
+            ks = best.get(score)
+            if isinstance(ks, Mapping):
+                ks = ks.get(level)
+            if ks is not None and len(ks):
+                _mark_best(ax, data, x, score, ks, _HIGHLIGHT if hue is None else color)
+        ax.set_xlabel(_label(x, labels))
+        ax.set_ylabel(_label(score, labels))
+    for ax in axes[len(scores):]:
+        ax.set_visible(False)
+    if hue is not None:
+        axes[0].legend(title=hue, fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def seed_vs_corrected(
+    table: pd.DataFrame,
+    seed_col: str = "seed_index_entropy",
+    correct_col: str = "label_entropy",
+    *,
+    x: str = "k",
+    hue: str | None = None,
+    best: Mapping | None = None,
+    labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Show the seed's score beside the corrected one, two panels over k.
+
+    The seed's "weighted mean entropy" took the entropy of each cluster's image
+    *indices*, so it only tracks cluster size; the corrected score is the size-weighted
+    entropy of the digit labels in each cluster.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Sweep table holding ``x``, ``seed_col`` and ``correct_col``.
+    seed_col, correct_col : str
+        Column of the seed's score (left panel) and of the corrected score (right panel).
+    x, hue, best, labels, title
+        As for :func:`sweep_curves`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = sweep_curves(table, [seed_col, correct_col], x=x, hue=hue, ncols=2,
+                       best=best, labels=labels, title=title)
+    left, right = fig.axes[:2]
+    left.set_title("As in the seed")
+    right.set_title("Corrected")
+    return fig
+
+
+def purity_vs_reference(
+    table: pd.DataFrame,
+    reference: Mapping[int, tuple[float, float]] | None = None,
+    *,
+    x: str = "k",
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Plot purity (train and test) against k with published ranges as reference bars.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Sweep table with ``x`` and purity columns.
+    reference : mapping, optional
+        ``k -> (low, high)`` purity published for K-Means on raw pixels, drawn as a
+        range bar with caps at that k. Default :data:`REFERENCE_PURITY`
+        (``{10: (0.56, 0.64), 256: (0.89, 0.90)}``); pass ``{}`` for none.
+    columns : sequence of str, optional
+        Purity columns to draw. Default: those of ``("purity", "test_purity")`` present
+        (at least one must be). Columns named explicitly must all be present.
+    title : str, optional
+        Axes title; default "Purity against the number of clusters".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    reference = REFERENCE_PURITY if reference is None else reference
+    if columns is None:
+        columns = [c for c in ("purity", "test_purity") if c in table.columns] or ["purity"]
+    _require(table, [x, *columns])
+    fig = _new_figure((7, 4.5))
+    ax = fig.subplots()
+    for col in columns:
+        data = table[[x, col]].dropna().sort_values(x)
+        ax.plot(data[x], data[col], marker="o", ms=3.5, label=_label(col))
+    if reference:
+        ks = np.array(list(reference), dtype=float)
+        lo, hi = np.array(list(reference.values()), dtype=float).T
+        ax.errorbar(ks, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor="black",
+                    elinewidth=6, alpha=0.35, capsize=6, capthick=1.5,
+                    label="published K-Means on raw pixels")
+    ax.set_xlabel(_label(x))
+    ax.set_ylabel("Purity")
+    ax.set_title(title or "Purity against the number of clusters")
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+# --------------------------------------------------------------------------- data and clusters
+
+
+def class_counts(y, ax=None) -> Figure:
+    """Bar chart of the number of images of each digit 0-9, counts written on the bars.
+
+    Parameters
+    ----------
+    y : array-like of int
+        Digit labels.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding ``ax``.
+    """
+    y = np.asarray(y)
+    counts = np.bincount(y, minlength=10)
+    if ax is None:
+        ax = _new_figure((7, 3.8)).subplots()
+    bars = ax.bar(np.arange(len(counts)), counts, color=sns.color_palette()[0])
+    ax.bar_label(bars, labels=[f"{c:,}" for c in counts], fontsize="small", padding=2)
+    ax.set_xticks(np.arange(len(counts)))
+    ax.set_xlabel("Digit")
+    ax.set_ylabel("Number of images")
+    ax.set_title(f"Images per digit (n = {len(y):,})")
+    ax.margins(y=0.1)
+    fig = ax.figure
+    while not isinstance(fig, Figure):  # a SubFigure's parent, up to the root figure
+        fig = fig.figure
+    return fig
+
+
+def confusion_heatmap(
+    contingency,
+    row_label: str = "Cluster",
+    col_label: str = "Digit",
+    normalize=False,
+    annot: bool = True,
+    title: str | None = None,
+) -> Figure:
+    """Heatmap of a contingency matrix: rows are clusters, columns are digits.
+
+    Parameters
+    ----------
+    contingency : array-like or pandas.DataFrame, shape (k, n_classes)
+        Number of images of each digit (column) in each cluster (row). A DataFrame's
+        index and columns give the tick labels; otherwise rows and columns are numbered
+        from 0.
+    row_label, col_label : str
+        Axis labels.
+    normalize : bool or {"row", "column"}, default False
+        ``True`` or "row": show each cluster's share of each digit (rows sum to 1);
+        "column": each digit's share in each cluster. Empty rows/columns stay 0.
+    annot : bool, default True
+        Write the value in each cell (counts with thousands separators, shares with
+        two decimals). Turn off for large k.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    frame = pd.DataFrame(contingency).astype(float)
+    if normalize not in (False, True, "row", "column"):
+        raise ValueError(f"normalize must be False, True, 'row' or 'column', got {normalize!r}")
+    if normalize:
+        axis = 0 if normalize == "column" else 1
+        totals = frame.sum(axis=axis).to_numpy()
+        totals = totals[None, :] if axis == 0 else totals[:, None]
+        values = np.divide(frame.to_numpy(), totals, out=np.zeros(frame.shape), where=totals > 0)
+        frame = pd.DataFrame(values, index=frame.index, columns=frame.columns)
+    k, n_classes = frame.shape
+    fig = _new_figure((0.75 * n_classes + 2.5, min(0.38 * k + 1.5, 40)))
+    ax = fig.subplots()
+    sns.heatmap(
+        frame, ax=ax, annot=annot, fmt=".2f" if normalize else ",.0f", cmap="Blues",
+        annot_kws={"fontsize": "x-small"}, linewidths=0.5,
+        cbar_kws={"label": f"Share of the {'digit' if normalize == 'column' else 'cluster'}"
+                  if normalize else "Number of images"},
+    )
+    ax.set_xlabel(col_label)
+    ax.set_ylabel(row_label)
+    ax.tick_params(axis="y", rotation=0)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def normalisation_histogram(raw, prepared, bins: int = 64) -> Figure:
+    """Histogram of pixel values before (0-255) and after (divided by 255) normalisation.
+
+    The y axis is logarithmic because most MNIST pixels are background zeros.
+
+    Parameters
+    ----------
+    raw : array-like
+        Raw pixels (uint8, 0-255), any shape.
+    prepared : array-like
+        The same pixels after normalisation, in [0, 1], any shape.
+    bins : int, default 64
+        Number of equal-width bins. Bin edges sit half-way between pixel levels
+        (-0.5 .. 255.5, and the same divided by 255), so with a divisor of 256 every bin
+        holds the same number of the 256 possible levels and no bin spikes by chance.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = _new_figure((10, 3.8))
+    axes = fig.subplots(1, 2)
+    panels = [
+        (raw, (-0.5, 255.5), f"Raw pixels ({np.asarray(raw).dtype}, 0-255)"),
+        (prepared, (-0.5 / 255, 255.5 / 255),
+         f"Prepared pixels ({np.asarray(prepared).dtype}, / 255)"),
+    ]
+    for ax, (values, value_range, name) in zip(axes, panels):
+        counts, edges = np.histogram(np.asarray(values).ravel(), bins=bins, range=value_range)
+        ax.stairs(counts, edges, fill=True, alpha=0.8)
+        ax.set_yscale("log")
+        ax.set_xlabel("Pixel value")
+        ax.set_ylabel("Number of pixels (log scale)")
+        ax.set_title(name)
+    return fig
+
+
+def cluster_sizes(clusters, k: int, title: str | None = None) -> Figure:
+    """Bar chart of cluster sizes, largest first, with the equal-split size as a line.
+
+    Parameters
+    ----------
+    clusters : array-like of int, shape (n,)
+        Cluster of each image, in ``0 .. k-1``.
+    k : int
+        Number of clusters (empty clusters show as zero-height bars).
+    title : str, optional
+        Axes title; default "Cluster sizes (k = ...)".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    clusters = np.asarray(clusters)
+    sizes = np.bincount(clusters, minlength=k)
+    order = np.argsort(-sizes, kind="stable")
+    fig = _new_figure((min(0.35 * k + 3, 16), 3.8))
+    ax = fig.subplots()
+    positions = np.arange(len(sizes))
+    ax.bar(positions, sizes[order], color=sns.color_palette()[0])
+    ax.axhline(len(clusters) / k, color=_HIGHLIGHT, ls="--", lw=1, label="Equal split n / k")
+    if k <= 40:
+        ax.set_xticks(positions, [str(c) for c in order], fontsize="small")
+        ax.set_xlabel("Cluster (largest to smallest)")
+    else:
+        ax.set_xticks([])
+        ax.set_xlabel(f"{k} clusters, largest to smallest")
+    ax.set_ylabel("Number of images")
+    ax.set_title(title or f"Cluster sizes (k = {k})")
+    ax.legend(fontsize="small")
+    return fig

@@ -1,0 +1,279 @@
+"""Tests for mnist_clustering.plots: every function returns a Figure that renders headless."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import io  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+
+from mnist_clustering import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    data = load_digits()
+    return data.data, data.target  # (1797, 64) floats 0..16, labels 0..9
+
+
+@pytest.fixture
+def sweep():
+    ks = np.arange(2, 40, 5)
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({
+        "k": ks,
+        "inertia": 1000.0 / ks,
+        "silhouette": rng.uniform(0, 0.1, len(ks)),
+        "calinski_harabasz": 4000.0 / ks,
+        "label_entropy": 2.0 / np.sqrt(ks),
+        "seed_index_entropy": np.log(60000 / ks),
+        "fit_seconds": 0.1 * ks,
+        "purity": 1 - 0.5 / np.sqrt(ks),
+        "test_purity": 1 - 0.55 / np.sqrt(ks),
+    })
+    table.loc[2, "silhouette"] = np.nan
+    return table.sample(frac=1, random_state=1)  # unsorted on purpose
+
+
+def _visible_axes(fig):
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+def _render(fig):
+    assert isinstance(fig, Figure)
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+
+
+def _all_text(fig):
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    return "\n".join(texts)
+
+
+def test_set_style_applies_whitegrid():
+    with matplotlib.rc_context():  # keep the global style of other test modules
+        plots.set_style()
+        assert matplotlib.rcParams["axes.grid"]
+        assert matplotlib.rcParams["axes.facecolor"] == "white"
+
+
+@pytest.mark.parametrize("flat", [True, False])
+def test_image_grid_reshapes_and_titles(digits, flat):
+    x, y = digits
+    images = x[:9] if flat else x[:9].reshape(9, 8, 8)
+    fig = plots.image_grid(images, [f"Digit {d}" for d in y[:9]], n_cols=3)
+    axes = _visible_axes(fig)
+    assert len(axes) == 9
+    assert axes[0].get_title() == f"Digit {y[0]}"
+    assert axes[0].images[0].get_array().shape == (8, 8)
+    _render(fig)
+
+
+def test_image_grid_hides_unused_axes_and_suptitle(digits):
+    x, _ = digits
+    fig = plots.image_grid(x[:19], [f"Centre {i}" for i in range(19)], n_cols=5,
+                           suptitle="K-Means centres")
+    assert len(fig.axes) == 20
+    assert len(_visible_axes(fig)) == 19
+    assert fig.get_suptitle() == "K-Means centres"
+    assert _visible_axes(fig)[18].get_title() == "Centre 18"
+    _render(fig)
+
+
+def test_image_grid_rejects_non_square_and_bad_titles(digits):
+    with pytest.raises(ValueError, match="square"):
+        plots.image_grid(np.zeros((4, 10)))
+    with pytest.raises(ValueError, match="titles"):
+        plots.image_grid(digits[0][:4], titles=["a"])
+
+
+def test_cluster_galleries_first_n_in_dataset_order(digits):
+    x, y = digits
+    fig = plots.cluster_galleries(x, y, [4, 1], n=9)
+    assert len(fig.subfigs) == 2
+    sizes = np.bincount(y)
+    assert fig.subfigs[0].get_suptitle() == f"Cluster 4 — {sizes[4]:,} images"
+    first = fig.subfigs[0].axes[0].images[0].get_array()
+    np.testing.assert_array_equal(first, x[np.flatnonzero(y == 4)[0]].reshape(8, 8))
+    assert len(_visible_axes(fig)) == 18
+    _render(fig)
+
+
+def test_cluster_galleries_small_cluster_and_rng(digits):
+    x, _ = digits
+    clusters = np.zeros(len(x), dtype=int)
+    clusters[:3] = 1
+    fig = plots.cluster_galleries(x, clusters, [1, 0], n=25, rng=0)
+    assert "3 images" in fig.subfigs[0].get_suptitle()
+    assert sum(ax.get_visible() for ax in fig.subfigs[0].axes) == 3
+    assert sum(ax.get_visible() for ax in fig.subfigs[1].axes) == 25
+    _render(fig)
+
+
+def test_sweep_curves_panels_data_labels(sweep):
+    scores = ["inertia", "silhouette", "calinski_harabasz", "label_entropy", "fit_seconds"]
+    fig = plots.sweep_curves(sweep, scores, title="K-Means sweep")
+    axes = _visible_axes(fig)
+    assert len(fig.axes) == 6 and len(axes) == 5
+    ordered = sweep.sort_values("k")
+    np.testing.assert_array_equal(axes[0].lines[0].get_xdata(), ordered["k"])
+    np.testing.assert_allclose(axes[0].lines[0].get_ydata(), ordered["inertia"])
+    assert axes[0].get_ylabel() == "Inertia (sum of squared distances)"
+    assert axes[0].get_xlabel() == "Number of clusters k"
+    # the NaN silhouette is skipped
+    assert len(axes[1].lines[0].get_xdata()) == len(sweep) - 1
+    assert not np.isnan(axes[1].lines[0].get_ydata()).any()
+    assert fig.get_suptitle() == "K-Means sweep"
+    _render(fig)
+
+
+def test_sweep_curves_label_override_and_best(sweep):
+    fig = plots.sweep_curves(
+        sweep, ["inertia", "calinski_harabasz"],
+        labels={"inertia": "Sum of distances to the medoid"},
+        best={"calinski_harabasz": [2, 7, 12]},
+    )
+    ax_inertia, ax_ch = fig.axes
+    assert ax_inertia.get_ylabel() == "Sum of distances to the medoid"
+    marked = [line for line in ax_ch.lines if line.get_gid() == "best"]
+    assert len(marked) == 1
+    np.testing.assert_array_equal(marked[0].get_xdata(), [2, 7, 12])
+    assert "best k = 2" in _all_text(fig)
+    assert not [line for line in ax_inertia.lines if line.get_gid() == "best"]
+    _render(fig)
+
+
+def test_sweep_curves_hue_draws_one_line_per_level(sweep):
+    other = sweep.assign(inertia=sweep["inertia"] * 0.9)
+    table = pd.concat([sweep.assign(method="alternate"), other.assign(method="fasterpam")])
+    fig = plots.sweep_curves(table, ["inertia"], hue="method",
+                             best={"inertia": {"fasterpam": [37]}})
+    (ax,) = fig.axes
+    curves = [line for line in ax.lines if line.get_gid() != "best"]
+    assert [line.get_label() for line in curves] == ["alternate", "fasterpam"]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["alternate", "fasterpam"]
+    marked = [line for line in ax.lines if line.get_gid() == "best"]
+    assert len(marked) == 1 and list(marked[0].get_xdata()) == [37]
+    _render(fig)
+
+
+def test_sweep_curves_missing_columns_named(sweep):
+    with pytest.raises(ValueError, match=r"homogeneity.*precision"):
+        plots.sweep_curves(sweep, ["inertia", "homogeneity", "precision"])
+    with pytest.raises(ValueError, match="method"):
+        plots.sweep_curves(sweep, ["inertia"], hue="method")
+    with pytest.raises(ValueError, match="not among scores"):
+        plots.sweep_curves(sweep, ["inertia"], best={"silhouette": [2]})
+    with pytest.raises(ValueError, match="best k"):
+        plots.sweep_curves(sweep, ["inertia"], best={"inertia": [3]})
+
+
+def test_seed_vs_corrected(sweep):
+    fig = plots.seed_vs_corrected(sweep)
+    left, right = fig.axes
+    assert left.get_title() == "As in the seed" and right.get_title() == "Corrected"
+    assert "indices" in left.get_ylabel() and "label entropy" in right.get_ylabel().lower()
+    np.testing.assert_allclose(right.lines[0].get_ydata(),
+                               sweep.sort_values("k")["label_entropy"])
+    with pytest.raises(ValueError, match="seed_index_entropy"):
+        plots.seed_vs_corrected(sweep.drop(columns="seed_index_entropy"))
+    _render(fig)
+
+
+def test_class_counts_annotates_counts(digits):
+    _, y = digits
+    fig = plots.class_counts(y)
+    (ax,) = fig.axes
+    assert [p.get_height() for p in ax.patches] == list(np.bincount(y))
+    assert f"{np.bincount(y)[0]:,}" in _all_text(fig)
+    assert ax.get_xlabel() == "Digit" and ax.get_ylabel() == "Number of images"
+    _render(fig)
+
+
+def test_class_counts_on_given_axes(digits):
+    fig, (a, b) = plt.subplots(1, 2)
+    assert plots.class_counts(digits[1], ax=b) is fig
+    assert len(b.patches) == 10 and not a.patches
+
+
+@pytest.mark.parametrize("normalize", [False, True, "column"])
+def test_confusion_heatmap(digits, normalize):
+    _, y = digits
+    clusters = y % 4
+    table = pd.crosstab(clusters, y)
+    fig = plots.confusion_heatmap(table, normalize=normalize)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Digit" and ax.get_ylabel() == "Cluster"
+    values = ax.collections[0].get_array().reshape(4, 10)
+    if normalize is False:
+        np.testing.assert_array_equal(values, table.to_numpy())
+        assert f"{table.iloc[0, 0]:,}" in _all_text(fig)
+    else:
+        axis = 0 if normalize == "column" else 1
+        np.testing.assert_allclose(values.sum(axis=axis), 1.0)
+    _render(fig)
+
+
+def test_confusion_heatmap_ndarray_with_empty_row():
+    counts = np.array([[3, 0], [0, 0]])
+    fig = plots.confusion_heatmap(counts, normalize=True, annot=False)
+    values = fig.axes[0].collections[0].get_array().reshape(2, 2)
+    np.testing.assert_array_equal(values, [[1, 0], [0, 0]])
+    with pytest.raises(ValueError, match="normalize"):
+        plots.confusion_heatmap(counts, normalize="diagonal")
+
+
+def test_purity_vs_reference(sweep):
+    fig = plots.purity_vs_reference(sweep)
+    (ax,) = fig.axes
+    assert len(ax.lines) >= 2
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), sweep.sort_values("k")["k"])
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "published K-Means on raw pixels" in legend
+    assert any("Test purity" in t for t in legend)
+    _render(fig)
+
+
+def test_purity_vs_reference_without_test_or_reference(sweep):
+    fig = plots.purity_vs_reference(sweep.drop(columns="test_purity"), reference={})
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Purity (majority-label accuracy)"]
+    with pytest.raises(ValueError, match="test_purity"):
+        plots.purity_vs_reference(sweep.drop(columns="test_purity"),
+                                  columns=["purity", "test_purity"])
+
+
+def test_normalisation_histogram(digits):
+    raw = (digits[0][:50] * 255 / 16).astype(np.uint8)
+    prepared = raw.astype(np.float32) / 255.0
+    fig = plots.normalisation_histogram(raw, prepared)
+    left, right = fig.axes
+    assert "uint8" in left.get_title() and "float32" in right.get_title()
+    assert left.get_yscale() == "log"
+    assert right.get_xlim()[1] <= 1.1 and left.get_xlim()[1] >= 255
+    assert left.patches[0].get_data().values.sum() == raw.size
+    _render(fig)
+
+
+@pytest.mark.parametrize("k", [5, 60])
+def test_cluster_sizes_sorted(k):
+    clusters = np.random.default_rng(0).integers(0, k - 1, 2000)  # last cluster empty
+    fig = plots.cluster_sizes(clusters, k)
+    (ax,) = fig.axes
+    heights = [p.get_height() for p in ax.patches]
+    assert len(heights) == k and heights == sorted(heights, reverse=True)
+    assert heights[-1] == 0 and sum(heights) == 2000
+    assert f"k = {k}" in ax.get_title()
+    _render(fig)
