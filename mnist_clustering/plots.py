@@ -56,8 +56,11 @@ SCORE_LABELS: dict[str, str] = {
     "ari": "Adjusted Rand index",
     "purity": "Purity (majority-label accuracy)",
     "test_purity": "Test purity (nearest centre)",
+    "accuracy": "Accuracy (Hungarian matching)",
     "hungarian_accuracy": "Accuracy (Hungarian matching)",
     "n_errors": "Misassigned images",
+    "score_seconds": "Scoring time (s)",
+    "n_iter": "Iterations to converge",
 }
 
 #: Published majority-label purity of K-Means on raw MNIST pixels: k -> (low, high).
