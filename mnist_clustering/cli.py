@@ -1,0 +1,155 @@
+"""The ``mnist-clustering`` command: thin argument parsing over the package.
+
+Examples
+--------
+::
+
+    mnist-clustering data fetch
+    mnist-clustering sweep --method kmeans --k 2:80
+    mnist-clustering sweep --method kmedoids-alternate --k 2:263:10
+    mnist-clustering sweep --preset seed
+    mnist-clustering best --method kmeans --score silhouette -n 5
+    mnist-clustering reproduce
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .estimators import METHODS
+
+
+def build_parser():
+    """The argument parser of the ``mnist-clustering`` command."""
+    parser = argparse.ArgumentParser(
+        prog="mnist-clustering",
+        description="Cluster MNIST with K-Means and K-Medoids, sweep k, score every k.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    data = commands.add_parser("data", help="obtain and verify the MNIST data")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    fetch = data_commands.add_parser("fetch", help="put verified MNIST in the project cache")
+    fetch.add_argument("--force", action="store_true",
+                       help="fetch again even if the cache holds a file (replaces a corrupt one)")
+
+    sweep = commands.add_parser("sweep", help="fit and score every k of a grid, into results/")
+    what = sweep.add_mutually_exclusive_group(required=True)
+    what.add_argument("--method", choices=METHODS)
+    what.add_argument("--preset", choices=["seed"],
+                      help="all of the seed notebook's sweeps and final models")
+    sweep.add_argument("--k", dest="ks", help="k grid: START:STOP[:STEP] (stop excluded) or K,K,...")
+    sweep.add_argument("--keep", default="", help="k values whose labels/centres are stored")
+    sweep.add_argument("--seed", type=int, default=0, help="random state (default 0)")
+    sweep.add_argument("--n-init", type=int, default=None, help="K-Means initialisations (default 1)")
+    sweep.add_argument("--silhouette", type=int, default=None, metavar="N",
+                       help="sample N images for the silhouette (default: exact on all)")
+    sweep.add_argument("--force", action="store_true", help="recompute k already in the table")
+    _add_table_options(sweep)
+    sweep.add_argument("--n-samples", type=int, default=None,
+                       help="use the first N training images (a separate table)")
+    sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://HOST:8786")
+    where.add_argument("--dask-workers", type=int, default=None,
+                       help="start a local Dask cluster with this many workers for the run")
+
+    best = commands.add_parser("best", help="the best k of a stored sweep for a score")
+    best.add_argument("--method", choices=METHODS, required=True)
+    best.add_argument("--score", required=True)
+    best.add_argument("-n", type=int, default=5, help="how many k to list (default 5)")
+    _add_table_options(best)
+
+    reproduce = commands.add_parser(
+        "reproduce", help="run the seed preset (resuming), execute the notebooks, write figures")
+    reproduce.add_argument("--notebooks", default="notebooks", help="notebook folder")
+    reproduce.add_argument("--figures", default="figures", help="where to write PNG figures")
+    return parser
+
+
+def _add_table_options(parser):
+    parser.add_argument("--dataset", default="mnist", choices=["mnist", "digits"])
+    parser.add_argument("--results-dir", default=None, help="root of the results tables")
+
+
+def main(argv=None):
+    """Entry point of the console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    from .data import DataIntegrityError, DataUnavailableError
+    from .sweep import ResultsError
+
+    try:
+        return _COMMANDS[args.command](args) or 0
+    except KeyboardInterrupt:
+        print("\ninterrupted: every finished k is already saved; re-run to resume.", file=sys.stderr)
+        return 130
+    except (ValueError, ResultsError, FileNotFoundError, DataIntegrityError,
+            DataUnavailableError, MemoryError, OSError) as error:
+        print(f"mnist-clustering: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _data(args):
+    from .data import fetch_mnist
+
+    fetch_mnist(force=args.force)  # reports what it did and how long it took
+
+
+def _sweep(args):
+    from .sweep import run_preset, run_sweep
+
+    options = dict(seed=args.seed, results_dir=args.results_dir, force=args.force,
+                   progress=not args.no_progress, dataset=args.dataset, n_samples=args.n_samples)
+    if args.silhouette is not None:
+        options["silhouette"] = args.silhouette
+    with _scheduler(args) as scheduler:
+        if scheduler is not None:
+            options["scheduler"] = scheduler
+        if args.preset:
+            if args.ks or args.keep or args.n_init is not None:
+                raise ValueError("--preset sets its own k grids and parameters; drop --k/--keep/--n-init")
+            for method, (table, seconds) in run_preset(args.preset, **options).items():
+                print(f"{method}: {len(table)} k in the table, {seconds:.0f} s")
+            return 0
+        if not args.ks:
+            raise ValueError("--k is required with --method (e.g. --k 2:80)")
+        params = {"n_init": args.n_init} if args.n_init is not None else {}
+        table = run_sweep(args.method, args.ks, keep=args.keep or (), **options, **params)
+    columns = ["k", "inertia", "silhouette", "calinski_harabasz", "label_entropy", "purity",
+               "test_purity", "fit_seconds"]
+    print(table[columns].to_string(index=False))
+    return 0
+
+
+def _scheduler(args):
+    from contextlib import nullcontext
+
+    if args.scheduler is None and args.dask_workers is None:
+        return nullcontext(None)
+    from .parallel import dask_client
+
+    return dask_client(address=args.scheduler, n_workers=args.dask_workers)
+
+
+def _best(args):
+    from .metrics import best_k
+    from .sweep import load_results
+
+    top = best_k(load_results(args.method, args.dataset, args.results_dir), args.score, n=args.n)
+    print(top.to_string(index=False))
+    note = top.attrs.get("note")
+    if note:
+        print(note)
+
+
+def _reproduce(args):
+    from .reproduce import reproduce
+
+    reproduce(notebooks=args.notebooks, figures=args.figures)
+
+
+_COMMANDS = {"data": _data, "sweep": _sweep, "best": _best, "reproduce": _reproduce}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""One way to build and fit every clustering method a sweep knows.
+
+Each method is fitted through :func:`fit_clustering`, which returns a
+:class:`ClusteringFit`: the labels, the centres in pixel space (K-Means centroids or
+K-Medoids medoid images), the medoid indices where there are any, the inertia and the
+fit time. The sweep, the notebooks and the tests all go through this one door.
+
+Inertia has two meanings here, as in the libraries: for K-Means it is the sum of
+*squared* distances to the nearest centroid (scikit-learn); for K-Medoids it is the sum
+of (unsquared) distances to the nearest medoid (scikit-learn-extra's and kmedoids'
+definition). Both fall monotonically with k on a good optimiser.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+METHODS = ("kmeans", "kmedoids-alternate", "kmedoids-fasterpam")
+"""Names accepted by :func:`make_estimator` and the sweep."""
+
+NEEDS_DISTANCES = frozenset({"kmedoids-alternate", "kmedoids-fasterpam"})
+"""Methods fitted on the shared pairwise distance matrix (``metric='precomputed'``)."""
+
+DEFAULT_PARAMS = {
+    # scikit-learn 1.0 (the seed's) defaulted to n_init=10; today's default is 'auto',
+    # i.e. one k-means++ run. The sweep records whichever is used.
+    "kmeans": {"n_init": 1, "max_iter": 300},
+    # scikit-learn-extra's defaults, as the seed used them: deterministic.
+    "kmedoids-alternate": {"init": "heuristic", "max_iter": 300},
+    # init='alternate' starts FasterPAM from the 'alternate' medoids at the same k
+    # (given as ``init_medoids``, or fitted first): it only has to improve a good
+    # solution, which is much faster than BUILD on 60,000 points. Other values are
+    # kmedoids' own initialisations ('build', 'random', 'k-medoids++').
+    "kmedoids-fasterpam": {"init": "alternate", "max_iter": 100},
+}
+
+
+@dataclass
+class ClusteringFit:
+    """The outcome of one fit.
+
+    Attributes
+    ----------
+    method : str
+        Method name (one of :data:`METHODS`).
+    k : int
+        Number of clusters asked for.
+    labels : ndarray of shape (n_samples,)
+        Cluster id of every training image, in ``0..k-1``.
+    centers : ndarray of shape (k, n_features)
+        Centroids (K-Means) or medoid images (K-Medoids), float32.
+    inertia : float
+        See the module docstring for its meaning per method.
+    n_iter : int
+        Iterations the optimiser ran.
+    fit_seconds : float
+        Wall time of the fit alone (no scoring).
+    medoid_indices : ndarray of shape (k,) or None
+        Row indices of the medoids in the training set (K-Medoids only).
+    params : dict
+        The parameters the estimator was built with.
+    """
+
+    method: str
+    k: int
+    labels: np.ndarray
+    centers: np.ndarray
+    inertia: float
+    n_iter: int
+    fit_seconds: float
+    medoid_indices: np.ndarray | None = None
+    params: dict = field(default_factory=dict)
+
+
+def check_method(method):
+    """Return ``method`` if it is known, else raise a ``ValueError`` listing the choices."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    return method
+
+
+def method_params(method, **overrides):
+    """Merge ``overrides`` (``None`` values ignored) into the method's default parameters.
+
+    Raises
+    ------
+    ValueError
+        If an override is not a parameter of that method.
+    """
+    params = dict(DEFAULT_PARAMS[check_method(method)])
+    unknown = {key for key, value in overrides.items() if value is not None} - set(params)
+    if unknown:
+        raise ValueError(
+            f"parameter(s) {sorted(unknown)} do not apply to method {method!r}; "
+            f"it takes {sorted(params)}"
+        )
+    params.update({key: value for key, value in overrides.items() if value is not None})
+    return params
+
+
+def make_estimator(method, k, *, seed=0, **params):
+    """Build the (unfitted) estimator for ``method`` with ``k`` clusters.
+
+    Parameters
+    ----------
+    method : {'kmeans', 'kmedoids-alternate', 'kmedoids-fasterpam'}
+    k : int
+        Number of clusters.
+    seed : int
+        Random state (K-Means initialisation; FasterPAM's processing order).
+    **params
+        Overrides of :data:`DEFAULT_PARAMS` for that method.
+
+    Returns
+    -------
+    estimator
+        A scikit-learn-style estimator. K-Medoids estimators expect the pairwise
+        distance matrix (``metric='precomputed'``), not the images.
+
+    Examples
+    --------
+    >>> make_estimator("kmeans", 10).n_clusters
+    10
+    """
+    params = method_params(method, **params)
+    if method == "kmeans":
+        from sklearn.cluster import KMeans
+
+        return KMeans(n_clusters=k, random_state=seed, **params)
+    if method == "kmedoids-alternate":
+        KMedoids = _scikit_learn_extra_kmedoids()
+        return KMedoids(
+            n_clusters=k, metric="precomputed", method="alternate", random_state=seed, **params
+        )
+    import kmedoids
+
+    if params["init"] == "alternate":
+        # kmedoids.KMedoids cannot start from another fit's medoids; fit_clustering can.
+        params["init"] = "build"
+    return kmedoids.KMedoids(
+        n_clusters=k, metric="precomputed", method="fasterpam", random_state=seed, **params
+    )
+
+
+def _scikit_learn_extra_kmedoids():
+    """Import scikit-learn-extra's KMedoids without its import-time deprecation noise.
+
+    scikit-learn-extra 0.3.0 (unmaintained) calls ``distutils.LooseVersion`` when
+    imported; the warning is about its own code, which we cannot fix, and would
+    otherwise reach every notebook's and test's stderr.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "distutils Version classes", DeprecationWarning)
+        from sklearn_extra.cluster import KMedoids
+    return KMedoids
+
+
+def fit_clustering(method, k, X, *, distances=None, seed=0, init_medoids=None, **params):
+    """Fit ``method`` with ``k`` clusters on the prepared images ``X``.
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    k : int
+        Number of clusters, ``2 <= k <= n_samples``.
+    X : ndarray of shape (n_samples, n_features)
+        Prepared images (float32 in [0, 1]).
+    distances : ndarray of shape (n_samples, n_samples), optional
+        The shared pairwise Euclidean distance matrix; required by K-Medoids.
+    seed : int
+        Random state.
+    init_medoids : array-like of shape (k,), optional
+        FasterPAM only: start from these medoid indices (the 'alternate' result when
+        ``init='alternate'``; without them that result is fitted first, and its time
+        is not included in ``fit_seconds``).
+    **params
+        Overrides of the method's default parameters.
+
+    Returns
+    -------
+    ClusteringFit
+    """
+    check_method(method)
+    n = X.shape[0]
+    if not 2 <= k <= n:
+        raise ValueError(f"k must satisfy 2 <= k <= n_samples={n}, got k={k}")
+    params = method_params(method, **params)
+    if method == "kmeans":
+        return _fit_kmeans(k, X, seed, params)
+    if distances is None:
+        raise ValueError(f"method {method!r} needs the pairwise distance matrix (distances=...)")
+    if distances.shape != (n, n):
+        raise ValueError(f"distances has shape {distances.shape}, expected {(n, n)}")
+    if method == "kmedoids-alternate":
+        return _fit_alternate(k, X, distances, seed, params)
+    return _fit_fasterpam(k, X, distances, seed, params, init_medoids)
+
+
+def _fit_kmeans(k, X, seed, params):
+    estimator = make_estimator("kmeans", k, seed=seed, **params)
+    start = time.perf_counter()
+    estimator.fit(X)
+    seconds = time.perf_counter() - start
+    return ClusteringFit(
+        method="kmeans",
+        k=k,
+        labels=estimator.labels_.astype(np.int64),
+        centers=estimator.cluster_centers_.astype(np.float32),
+        inertia=float(estimator.inertia_),
+        n_iter=int(estimator.n_iter_),
+        fit_seconds=seconds,
+        params=params,
+    )
+
+
+def _fit_alternate(k, X, distances, seed, params):
+    estimator = make_estimator("kmedoids-alternate", k, seed=seed, **params)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        # scikit-learn-extra warns about empty clusters through warnings; the sweep
+        # records n_iter and the scores, which show such cases, so keep stderr clean.
+        warnings.simplefilter("ignore", UserWarning)
+        estimator.fit(distances)
+    seconds = time.perf_counter() - start
+    medoids = np.asarray(estimator.medoid_indices_, dtype=np.int64)
+    return _medoid_fit("kmedoids-alternate", k, X, estimator.labels_, medoids,
+                       float(estimator.inertia_), int(estimator.n_iter_) + 1, seconds, params)
+
+
+def _fit_fasterpam(k, X, distances, seed, params, init_medoids):
+    import kmedoids
+
+    if params["init"] == "alternate" and init_medoids is None:
+        init_medoids = _fit_alternate(k, X, distances, seed, method_params("kmedoids-alternate")).medoid_indices
+    if init_medoids is not None:
+        init = np.asarray(init_medoids, dtype=np.int64)
+        if init.shape != (k,):
+            raise ValueError(f"init_medoids must hold k={k} indices, got shape {init.shape}")
+        # Given medoids make the run deterministic: kmedoids ignores (and warns about) a seed.
+        kernel_init, random_state = "build", None
+    else:
+        init, kernel_init, random_state = k, params["init"], seed
+    start = time.perf_counter()
+    result = kmedoids.fasterpam(
+        np.asarray(distances), init, max_iter=params["max_iter"],
+        init=kernel_init, random_state=random_state,
+    )
+    seconds = time.perf_counter() - start
+    medoids = np.asarray(result.medoids, dtype=np.int64)
+    return _medoid_fit("kmedoids-fasterpam", k, X, result.labels, medoids, float(result.loss),
+                       int(result.n_iter), seconds, params)
+
+
+def _medoid_fit(method, k, X, labels, medoids, inertia, n_iter, seconds, params):
+    return ClusteringFit(
+        method=method,
+        k=k,
+        labels=np.asarray(labels, dtype=np.int64),
+        centers=np.asarray(X[medoids], dtype=np.float32),
+        inertia=inertia,
+        n_iter=n_iter,
+        fit_seconds=seconds,
+        medoid_indices=medoids,
+        params=params,
+    )

@@ -1,0 +1,71 @@
+"""``make reproduce``: results, then the notebooks executed in place, then the figures.
+
+The sweep preset resumes (it computes only what ``results/`` lacks), so with the
+committed tables this step takes seconds and the notebook execution dominates.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from pathlib import Path
+
+
+def execute_notebook(path, *, timeout=3600, kernel_name="python3"):
+    """Execute one notebook in place, in its own folder, and save its outputs.
+
+    Timing metadata is not recorded, so two runs give the same text outputs.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name=kernel_name, record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    nbformat.write(notebook, path)
+    return notebook
+
+
+def export_figures(notebook, stem, figures_dir):
+    """Write every PNG output of an executed notebook to ``figures_dir/<stem>-NN.png``.
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    figures_dir = Path(figures_dir)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    for old in figures_dir.glob(f"{stem}-*.png"):
+        old.unlink()
+    written = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                target = figures_dir / f"{stem}-{len(written) + 1:02d}.png"
+                target.write_bytes(base64.b64decode(png))
+                written.append(target)
+    return written
+
+
+def reproduce(notebooks="notebooks", figures="figures", *, run_sweeps=True):
+    """Run the seed preset (resuming), execute every numbered notebook, export figures."""
+    if run_sweeps:
+        from .sweep import run_preset
+
+        start = time.perf_counter()
+        run_preset("seed")
+        print(f"results/ complete ({time.perf_counter() - start:.0f} s)", flush=True)
+    paths = sorted(Path(notebooks).glob("[0-9]*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no numbered notebooks in {notebooks}/")
+    for path in paths:
+        start = time.perf_counter()
+        notebook = execute_notebook(path)
+        written = export_figures(notebook, path.stem, figures)
+        print(f"{path.name}: executed in {time.perf_counter() - start:.0f} s, "
+              f"{len(written)} figures in {figures}/", flush=True)

@@ -1,0 +1,584 @@
+"""Sweeps over k: fit, score, and store one row per k in ``results/``.
+
+A sweep is one independent fit per k. Each finished k is written at once, atomically,
+to ``results/<dataset>/<method>.csv`` (plus provenance in ``<method>.json``), so an
+interrupted sweep loses only the k in progress and a re-run computes only what is
+missing. One table holds one method with one parameter set; asking for other
+parameters against an existing table is an error, never a silent mix.
+
+Columns of a row (see :data:`COLUMNS`): the scores of :func:`score_fit` plus the
+method, k, seed, parameters and timings. ``inertia`` is the sum of squared distances
+to the nearest centroid for K-Means and the sum of (unsquared) distances to the
+nearest medoid for K-Medoids, as the libraries define it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .estimators import NEEDS_DISTANCES, check_method, fit_clustering, method_params
+
+COLUMNS = (
+    "method", "k", "seed", "n_samples", "params", "inertia", "silhouette", "silhouette_mode",
+    "calinski_harabasz", "label_entropy", "seed_index_entropy", "homogeneity", "nmi", "ari",
+    "purity", "accuracy", "n_errors", "test_purity", "fit_seconds", "score_seconds", "n_iter",
+)
+"""Columns of a results table, in order."""
+
+SEED_PRESET = (
+    # (method, k grid as the seed wrote it, k values whose artefacts the notebooks show)
+    ("kmeans", "2:80,2:263:5", (10, 19)),                # seed cells [10] and [30]; [5], [14]
+    ("kmedoids-alternate", "2:263:10,19,22", (19, 22)),  # seed cells [22]; [18], [25]
+    ("kmedoids-fasterpam", "19,22", (19, 22)),           # new: FasterPAM at the seed's final k
+)
+"""Every sweep and final model of the seed notebook, for ``--preset seed``."""
+
+PRESETS = {"seed": SEED_PRESET}
+
+
+class ResultsError(ValueError):
+    """A results table cannot be used: corrupted, or computed with other parameters."""
+
+
+# --------------------------------------------------------------------------- k grids
+def parse_k_range(spec):
+    """Parse a k grid: ``'2:80'``, ``'2:263:5'``, ``'10,19,22'`` or a mix of them.
+
+    Ranges follow Python's ``range(start, stop, step)``: the stop is excluded, so
+    ``'2:80'`` is the seed's ``range(2, 80)``, k = 2..79.
+
+    Parameters
+    ----------
+    spec : str, int or iterable of int
+
+    Returns
+    -------
+    list of int
+        Sorted, without duplicates.
+
+    Raises
+    ------
+    ValueError
+        On an empty or malformed spec, an empty range, or any k < 2.
+
+    Examples
+    --------
+    >>> parse_k_range("2:12:5")
+    [2, 7]
+    >>> parse_k_range("2:4,10")
+    [2, 3, 10]
+    """
+    if isinstance(spec, (int, np.integer)):
+        values = [int(spec)]
+    elif isinstance(spec, str):
+        values = _parse_k_string(spec)
+    else:
+        values = [int(v) for v in spec]
+    if not values:
+        raise ValueError(f"the k grid {spec!r} is empty")
+    if min(values) < 2:
+        raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {min(values)}")
+    return sorted(set(values))
+
+
+def _parse_k_string(spec):
+    if not spec.strip():
+        raise ValueError("the k grid is empty; give e.g. '2:80', '2:263:5' or '10,19,22'")
+    values = []
+    for part in spec.split(","):
+        part = part.strip()
+        if not re.fullmatch(r"\d+(:\d+(:\d+)?)?", part):
+            raise ValueError(
+                f"malformed k grid part {part!r} in {spec!r}; use START:STOP[:STEP] or K"
+            )
+        numbers = [int(x) for x in part.split(":")]
+        if len(numbers) == 1:
+            values.append(numbers[0])
+            continue
+        if len(numbers) == 3 and numbers[2] == 0:
+            raise ValueError(f"step 0 in k grid part {part!r}")
+        grid = range(*numbers)
+        if len(grid) == 0:
+            raise ValueError(f"k grid part {part!r} is empty (the stop is excluded, as in range)")
+        values.extend(grid)
+    return values
+
+
+# --------------------------------------------------------------------------- data
+def default_results_dir():
+    """Where tables live: ``$MNIST_CLUSTERING_RESULTS``, else the project's ``results/``.
+
+    The project's directory is found from the installed (editable) package, so the
+    notebooks, run from ``notebooks/``, read the same tables as the command line.
+    """
+    if os.environ.get("MNIST_CLUSTERING_RESULTS"):
+        return Path(os.environ["MNIST_CLUSTERING_RESULTS"])
+    project = Path(__file__).resolve().parents[1]
+    if (project / "pyproject.toml").is_file():
+        return project / "results"
+    return Path.cwd() / "results"
+
+
+@dataclass
+class SweepData:
+    """The prepared images and labels a sweep works on, and their distance matrix.
+
+    Parameters
+    ----------
+    dataset : {'mnist', 'digits'}
+        Which dataset (:func:`mnist_clustering.data.load_dataset`).
+    n_samples : int, optional
+        Use only the first ``n_samples`` training images (for quick runs).
+    """
+
+    dataset: str = "mnist"
+    n_samples: int | None = None
+
+    @cached_property
+    def arrays(self):
+        from .data import load_dataset, prepare
+
+        (x_train, y_train), (x_test, y_test) = load_dataset(self.dataset)
+        if self.n_samples is not None:
+            if not 2 <= self.n_samples <= len(x_train):
+                raise ValueError(
+                    f"n_samples must be between 2 and {len(x_train)}, got {self.n_samples}"
+                )
+            x_train, y_train = x_train[: self.n_samples], y_train[: self.n_samples]
+        return prepare(x_train), np.asarray(y_train), prepare(x_test), np.asarray(y_test)
+
+    @property
+    def name(self):
+        """Table folder name: the dataset, with the subsample size when there is one."""
+        full = self.n_samples is None
+        return self.dataset if full else f"{self.dataset}-first{self.n_samples}"
+
+    @property
+    def X(self):
+        return self.arrays[0]
+
+    @property
+    def y(self):
+        return self.arrays[1]
+
+    @property
+    def X_test(self):
+        return self.arrays[2]
+
+    @property
+    def y_test(self):
+        return self.arrays[3]
+
+    @cached_property
+    def distances(self):
+        from .distances import distance_matrix
+
+        return distance_matrix(self.X)
+
+    @cached_property
+    def fingerprint(self):
+        import hashlib
+
+        return {
+            "x_train_prepared_sha256": hashlib.sha256(np.ascontiguousarray(self.X).tobytes()).hexdigest(),
+            "y_train_sha256": hashlib.sha256(np.ascontiguousarray(self.y).tobytes()).hexdigest(),
+        }
+
+
+# --------------------------------------------------------------------------- one k
+@dataclass(frozen=True)
+class SweepSpec:
+    """Everything that defines a table's rows, apart from k."""
+
+    method: str
+    seed: int = 0
+    params: tuple = ()
+    silhouette: str | int = "exact"
+
+    @property
+    def params_dict(self):
+        return dict(self.params)
+
+    @property
+    def params_json(self):
+        return json.dumps(self.params_dict, sort_keys=True)
+
+    @property
+    def silhouette_mode(self):
+        return "exact" if self.silhouette == "exact" else f"sampled-{int(self.silhouette)}"
+
+    @property
+    def needs_distances(self):
+        return self.method in NEEDS_DISTANCES or self.silhouette == "exact"
+
+
+def make_spec(method, *, seed=0, silhouette="exact", **params):
+    """Validate and freeze the parameters of a sweep."""
+    check_method(method)
+    if silhouette != "exact":
+        if isinstance(silhouette, bool) or not isinstance(silhouette, (int, np.integer)) or silhouette < 2:
+            raise ValueError(f"silhouette must be 'exact' or a sample size >= 2, got {silhouette!r}")
+        silhouette = int(silhouette)
+    merged = method_params(method, **params)
+    return SweepSpec(method, int(seed), tuple(sorted(merged.items())), silhouette)
+
+
+def score_fit(fit, data, spec):
+    """Every score of one fitted clustering, as a dict of row values.
+
+    Parameters
+    ----------
+    fit : ClusteringFit
+    data : SweepData
+    spec : SweepSpec
+
+    Returns
+    -------
+    dict
+        ``silhouette`` (exact on all images, or sampled with the seed),
+        ``calinski_harabasz``, the label scores of :func:`metrics.label_scores`, and
+        ``test_purity``: the test images assigned to the nearest centre/medoid and
+        labelled with that cluster's majority training label.
+    """
+    labels = fit.labels
+    if spec.silhouette == "exact":
+        from .distances import silhouette_scores
+
+        silhouette = float(silhouette_scores(data.distances, [labels])[0])
+    else:
+        silhouette = metrics.silhouette(
+            data.X, labels, sample_size=min(spec.silhouette, len(labels)), random_state=spec.seed
+        )
+    scores = {
+        "silhouette": silhouette,
+        "silhouette_mode": spec.silhouette_mode,
+        "calinski_harabasz": metrics.calinski_harabasz(data.X, labels),
+    }
+    label_scores = metrics.label_scores(data.y, labels, n_clusters=fit.k)
+    scores.update({key: label_scores[key] for key in (
+        "label_entropy", "seed_index_entropy", "homogeneity", "nmi", "ari",
+        "purity", "accuracy", "n_errors")})
+    majority = metrics.majority_labels(data.y, labels, n_clusters=fit.k)
+    scores["test_purity"] = metrics.test_purity(data.X_test, data.y_test, fit.centers, majority)
+    return scores
+
+
+def evaluate_k(data, spec, k, *, init_medoids=None):
+    """Fit and score one k; return ``(row, fit)``.
+
+    Parameters
+    ----------
+    data : SweepData
+    spec : SweepSpec
+    k : int
+    init_medoids : ndarray, optional
+        Passed to FasterPAM (see :func:`mnist_clustering.estimators.fit_clustering`).
+    """
+    metrics.check_n_clusters(k, len(data.X))
+    distances = data.distances if spec.method in NEEDS_DISTANCES else None
+    fit = fit_clustering(spec.method, k, data.X, distances=distances, seed=spec.seed,
+                         init_medoids=init_medoids, **spec.params_dict)
+    start = time.perf_counter()
+    scores = score_fit(fit, data, spec)
+    row = {
+        "method": spec.method, "k": int(k), "seed": spec.seed, "n_samples": len(data.X),
+        "params": spec.params_json, "inertia": fit.inertia, **scores,
+        "fit_seconds": fit.fit_seconds, "score_seconds": time.perf_counter() - start,
+        "n_iter": fit.n_iter,
+    }
+    return {column: row[column] for column in COLUMNS}, fit
+
+
+# --------------------------------------------------------------------------- storage
+class ResultsStore:
+    """The table of one method on one dataset, with its provenance and artefacts.
+
+    Parameters
+    ----------
+    dataset : str
+        Table folder name (``SweepData.name``).
+    method : str
+    results_dir : path-like, optional
+        Default :func:`default_results_dir`.
+    """
+
+    def __init__(self, dataset, method, results_dir=None):
+        self.dataset = dataset
+        self.method = check_method(method)
+        self.root = Path(results_dir) if results_dir is not None else default_results_dir()
+        self.folder = self.root / dataset
+        self.csv = self.folder / f"{method}.csv"
+        self.provenance_path = self.folder / f"{method}.json"
+        self.artifacts = self.folder / "artifacts"
+
+    def load(self):
+        """The stored table (empty if none), checked for the expected columns."""
+        if not self.csv.exists():
+            return pd.DataFrame(columns=list(COLUMNS))
+        try:
+            table = pd.read_csv(self.csv)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            raise ResultsError(
+                f"results table {self.csv} is corrupted ({error}); move it away to recompute"
+            ) from error
+        missing = [column for column in COLUMNS if column not in table.columns]
+        if missing or table["k"].isna().any() or table["k"].duplicated().any():
+            problem = f"missing columns {missing}" if missing else "missing or duplicate k"
+            raise ResultsError(f"results table {self.csv} is corrupted ({problem}); "
+                               "move it away to recompute")
+        return table[list(COLUMNS)].sort_values("k", ignore_index=True)
+
+    def check_compatible(self, table, spec, n_samples):
+        """Raise :class:`ResultsError` if ``table`` was computed with other parameters."""
+        expected = {"seed": spec.seed, "params": spec.params_json,
+                    "silhouette_mode": spec.silhouette_mode, "n_samples": n_samples}
+        for column, value in expected.items():
+            stored = set(table[column].astype(str))
+            if stored and stored != {str(value)}:
+                raise ResultsError(
+                    f"{self.csv} holds rows with {column}={sorted(stored)}, but this sweep "
+                    f"uses {column}={value}. Rows with different parameters are never "
+                    "mixed: pass another --results-dir for a separate table, or move the "
+                    "file away to start over."
+                )
+
+    def save(self, table, provenance):
+        """Write table and provenance atomically (temp file, then rename)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        table = table.sort_values("k", ignore_index=True)
+        _atomic_write_text(self.csv, table.to_csv(index=False, float_format="%.10g"))
+        _atomic_write_text(self.provenance_path, json.dumps(provenance, indent=2, sort_keys=True) + "\n")
+
+    def load_provenance(self):
+        if not self.provenance_path.exists():
+            return {}
+        try:
+            return json.loads(self.provenance_path.read_text())
+        except json.JSONDecodeError as error:
+            raise ResultsError(f"provenance file {self.provenance_path} is corrupted: {error}") from error
+
+    def artifact_path(self, k):
+        return self.artifacts / f"{self.method}-k{k}.npz"
+
+    def save_artifact(self, fit, majority):
+        """Store labels, centres, medoid indices and majority labels of one k (compressed)."""
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        arrays = {"labels": fit.labels.astype(np.uint16), "centers": fit.centers,
+                  "majority_labels": np.asarray(majority, dtype=np.uint8)}
+        if fit.medoid_indices is not None:
+            arrays["medoid_indices"] = fit.medoid_indices
+        path = self.artifact_path(fit.k)
+        with tempfile.NamedTemporaryFile(dir=self.artifacts, suffix=".npz", delete=False) as handle:
+            np.savez_compressed(handle, **arrays)
+        os.replace(handle.name, path)
+        return path
+
+    def load_artifact(self, k):
+        path = self.artifact_path(k)
+        if not path.exists():
+            raise FileNotFoundError(
+                f"no stored labels/centres for {self.method} at k={k} ({path}); "
+                f"run `mnist-clustering sweep --method {self.method} --k {k} --keep {k}`"
+            )
+        with np.load(path) as stored:
+            return {name: stored[name] for name in stored.files}
+
+
+def _atomic_write_text(path, text):
+    path = Path(path)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
+
+
+def _provenance(store, spec, data, previous):
+    import importlib.metadata as md
+
+    versions = {}
+    for package in ("numpy", "scipy", "scikit-learn", "scikit-learn-extra", "kmedoids", "pandas"):
+        try:
+            versions[package] = md.version(package)
+        except md.PackageNotFoundError:
+            versions[package] = None
+    from . import __version__
+
+    versions["mnist-clustering"] = __version__
+    versions["python"] = platform.python_version()
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return {
+        "dataset": data.dataset, "table": store.dataset, "method": spec.method,
+        "seed": spec.seed, "params": spec.params_dict, "silhouette_mode": spec.silhouette_mode,
+        "n_samples": len(data.X), "data": data.fingerprint, "versions": versions,
+        "cpu_count": os.cpu_count(), "machine": platform.machine(),
+        "created": previous.get("created", now), "updated": now,
+        "per_k": dict(previous.get("per_k", {})),
+    }
+
+
+# --------------------------------------------------------------------------- sweep
+def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette="exact",
+              keep=(), force=False, results_dir=None, progress=True, scheduler=None,
+              data=None, **params):
+    """Fit and score ``method`` for every k of ``ks``; store and return the rows.
+
+    Parameters
+    ----------
+    method : {'kmeans', 'kmedoids-alternate', 'kmedoids-fasterpam'}
+    ks : str or iterable of int
+        The k grid (see :func:`parse_k_range`).
+    dataset : {'mnist', 'digits'}
+    n_samples : int, optional
+        Use the first ``n_samples`` training images (stored as a separate table).
+    seed : int
+        Random state of every fit (and of the sampled silhouette).
+    silhouette : 'exact' or int
+        Exact silhouette on all images (default), or sampled on that many images.
+    keep : iterable of int
+        k values whose labels, centres and medoid indices are stored as artefacts.
+    force : bool
+        Recompute k values already in the table.
+    results_dir : path-like, optional
+        Root of the results tables (default :func:`default_results_dir`).
+    progress : bool
+        Show a tqdm bar over k (current k, per-k time, ETA) on stderr.
+    scheduler : str or dask.distributed.Client, optional
+        Run each k as a Dask task (see :mod:`mnist_clustering.parallel`).
+    data : SweepData, optional
+        Reuse already-loaded data (and its distance matrix).
+    **params
+        Estimator parameters, e.g. ``n_init`` for K-Means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of the requested k values, sorted by k.
+    """
+    spec = make_spec(method, seed=seed, silhouette=silhouette, **params)
+    ks = parse_k_range(ks)
+    keep = set(parse_k_range(keep)) if keep else set()
+    data = data or SweepData(dataset, n_samples)
+    store = ResultsStore(data.name, method, results_dir)
+    table = store.load()
+    for k in ks:
+        metrics.check_n_clusters(k, len(data.X))
+    store.check_compatible(table, spec, len(data.X))
+    done = set(table["k"].astype(int))
+    missing_artifacts = {k for k in keep if k in done and not store.artifact_path(k).exists()}
+    todo = [k for k in ks if force or k not in done or k in missing_artifacts]
+    if todo:
+        if scheduler is not None:
+            from .parallel import compute_rows_dask
+
+            rows = compute_rows_dask(scheduler, data, spec, todo, store)
+        else:
+            rows = _compute_rows_serial(data, spec, todo, store)
+        table = _record_rows(rows, table, store, spec, data, keep, progress, len(todo))
+    return table[table["k"].isin(ks)].reset_index(drop=True)
+
+
+def _compute_rows_serial(data, spec, ks, store):
+    for k in ks:
+        yield evaluate_k(data, spec, k, init_medoids=_init_medoids(data, spec, k, store))
+
+
+def _init_medoids(data, spec, k, store):
+    """FasterPAM from 'alternate': reuse that method's stored medoids when there are any."""
+    if spec.method != "kmedoids-fasterpam" or spec.params_dict.get("init") != "alternate":
+        return None
+    alternate = ResultsStore(store.dataset, "kmedoids-alternate", store.root)
+    if alternate.artifact_path(k).exists():
+        return alternate.load_artifact(k).get("medoid_indices")
+    return None
+
+
+def _record_rows(rows, table, store, spec, data, keep, progress, total):
+    from tqdm.auto import tqdm
+
+    provenance = _provenance(store, spec, data, store.load_provenance())
+    bar = tqdm(total=total, desc=spec.method, unit="k", disable=not progress)
+    try:
+        for row, fit in rows:
+            k = row["k"]
+            table = pd.concat([table[table["k"] != k], pd.DataFrame([row])], ignore_index=True)
+            provenance["per_k"][str(k)] = {
+                "wall_seconds": round(row["fit_seconds"] + row["score_seconds"], 3),
+                "fit_seconds": round(row["fit_seconds"], 3),
+                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
+            provenance["updated"] = provenance["per_k"][str(k)]["finished"]
+            store.save(table, provenance)
+            if k in keep:
+                store.save_artifact(fit, metrics.majority_labels(data.y, fit.labels, n_clusters=k))
+            bar.set_postfix(k=k, fit_s=f"{row['fit_seconds']:.1f}")
+            bar.update(1)
+    finally:
+        bar.close()
+    return table.sort_values("k", ignore_index=True)
+
+
+def run_preset(name="seed", *, results_dir=None, progress=True, force=False, data=None, **options):
+    """Run every sweep of a preset (default: all of the seed notebook's sweeps).
+
+    Returns
+    -------
+    dict
+        method -> (table, seconds).
+    """
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+    data = data or SweepData(options.pop("dataset", "mnist"), options.pop("n_samples", None))
+    outcome = {}
+    for method, ks, keep in PRESETS[name]:
+        start = time.perf_counter()
+        table = run_sweep(method, ks, keep=keep, results_dir=results_dir, progress=progress,
+                          force=force, data=data, **options)
+        outcome[method] = (table, time.perf_counter() - start)
+    return outcome
+
+
+# --------------------------------------------------------------------------- reading
+def load_results(method, dataset="mnist", results_dir=None):
+    """The stored sweep table of ``method`` on ``dataset`` (a pandas DataFrame).
+
+    Raises
+    ------
+    FileNotFoundError
+        If no table exists yet, with the command that computes it.
+    """
+    store = ResultsStore(dataset, method, results_dir)
+    if not store.csv.exists():
+        raise FileNotFoundError(
+            f"no results for {method} on {dataset} at {store.csv}; compute them with "
+            f"`mnist-clustering sweep --method {method} --k ...` or run_sweep(...)"
+        )
+    return store.load()
+
+
+def load_provenance(method, dataset="mnist", results_dir=None):
+    """The provenance record (parameters, versions, hashes, per-k times) of a table."""
+    return ResultsStore(dataset, method, results_dir).load_provenance()
+
+
+def load_artifacts(method, k, dataset="mnist", results_dir=None):
+    """Stored labels, centres (and medoid indices) of ``method`` at ``k``.
+
+    Returns
+    -------
+    dict
+        ``labels`` (n,), ``centers`` (k, d), ``majority_labels`` (k,) and, for
+        K-Medoids, ``medoid_indices`` (k,).
+    """
+    return ResultsStore(dataset, method, results_dir).load_artifact(k)

@@ -1,0 +1,86 @@
+"""The command line: sweeps, best k, and clear errors (digits, temporary results)."""
+
+import pandas as pd
+import pytest
+
+from mnist_clustering.cli import main
+from mnist_clustering.sweep import load_results
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_sweep_then_best(tmp_path, capsys):
+    status, out, err = run(capsys, "sweep", "--method", "kmeans", "--k", "2:5", "--keep", "3",
+                           "--dataset", "digits", "--results-dir", str(tmp_path), "--no-progress")
+    assert status == 0, err
+    table = load_results("kmeans", "digits", tmp_path)
+    assert list(table["k"]) == [2, 3, 4]
+    assert (tmp_path / "digits" / "artifacts" / "kmeans-k3.npz").exists()
+    assert "silhouette" in out
+
+    status, out, err = run(capsys, "best", "--method", "kmeans", "--score", "label_entropy",
+                           "-n", "2", "--dataset", "digits", "--results-dir", str(tmp_path))
+    assert status == 0, err
+    best = table.nsmallest(2, "label_entropy")["k"].tolist()
+    lines = out.strip().splitlines()
+    assert [int(line.split()[0]) for line in lines[1:3]] == best
+
+
+def test_progress_bar_shows_k_and_eta(tmp_path, capsys):
+    status, _, err = run(capsys, "sweep", "--method", "kmeans", "--k", "2,3", "--dataset", "digits",
+                         "--results-dir", str(tmp_path), "--silhouette", "300")
+    assert status == 0
+    assert "kmeans" in err and "k=3" in err and "2/2" in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["sweep", "--method", "kmeans", "--k", "1:4"], ">= 2"),
+        (["sweep", "--method", "kmeans", "--k", "2:x"], "malformed"),
+        (["sweep", "--method", "kmeans", "--k", "2:5000"], "larger than the number of samples"),
+        (["sweep", "--method", "kmeans"], "--k is required"),
+    ],
+)
+def test_bad_input_is_a_clear_error(tmp_path, capsys, argv, message):
+    status, _, err = run(capsys, *argv, "--dataset", "digits", "--results-dir", str(tmp_path))
+    assert status == 2
+    assert "error" in err and message in err
+
+
+def test_best_with_unknown_score_lists_the_scores(tmp_path, capsys):
+    run(capsys, "sweep", "--method", "kmeans", "--k", "2:4", "--dataset", "digits",
+        "--results-dir", str(tmp_path), "--no-progress")
+    status, _, err = run(capsys, "best", "--method", "kmeans", "--score", "colour",
+                         "--dataset", "digits", "--results-dir", str(tmp_path))
+    assert status == 2
+    assert "colour" in err and "silhouette" in err
+
+
+def test_best_on_missing_table_says_how_to_compute_it(tmp_path, capsys):
+    status, _, err = run(capsys, "best", "--method", "kmedoids-alternate", "--score", "silhouette",
+                         "--dataset", "digits", "--results-dir", str(tmp_path))
+    assert status == 2
+    assert "mnist-clustering sweep --method kmedoids-alternate" in err
+
+
+def test_unknown_method_is_rejected_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sweep", "--method", "dbscan", "--k", "2"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_corrupted_table_is_reported_and_kept(tmp_path, capsys):
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    (folder / "kmeans.csv").write_text("not,a,table\n1\n")
+    status, _, err = run(capsys, "sweep", "--method", "kmeans", "--k", "2", "--dataset", "digits",
+                         "--results-dir", str(tmp_path), "--no-progress")
+    assert status == 2 and "corrupted" in err
+    assert (folder / "kmeans.csv").read_text() == "not,a,table\n1\n"
+    assert isinstance(pd.read_csv(folder / "kmeans.csv"), pd.DataFrame)

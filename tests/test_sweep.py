@@ -1,0 +1,239 @@
+"""The sweep engine on scikit-learn's digits: every column against an oracle, resume, errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    homogeneity_score,
+    normalized_mutual_info_score,
+    pairwise_distances,
+    silhouette_score,
+)
+
+from mnist_clustering import sweep
+from mnist_clustering.estimators import fit_clustering
+from mnist_clustering.sweep import (
+    COLUMNS,
+    ResultsError,
+    SweepData,
+    load_artifacts,
+    load_provenance,
+    load_results,
+    parse_k_range,
+    run_sweep,
+)
+from seed_oracle import erreurs_totales, score_entropy
+
+
+@pytest.fixture(scope="module")
+def digits_data():
+    return SweepData("digits")
+
+
+def test_parse_k_range_follows_python_range():
+    assert parse_k_range("2:80") == list(range(2, 80))
+    assert parse_k_range("2:263:5") == list(range(2, 263, 5))
+    assert parse_k_range("2:263:5")[-1] == 262
+    assert parse_k_range("22,10, 19") == [10, 19, 22]
+    assert parse_k_range("2:6,4:9:2") == [2, 3, 4, 5, 6, 8]
+    assert parse_k_range([5, 3, 5]) == [3, 5]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [("", "empty"), ("a:b", "malformed"), ("2:", "malformed"), ("5:3", "empty"),
+     ("1:4", ">= 2"), ("2:10:0", "step 0"), ("2;3", "malformed"), ([], "empty")],
+)
+def test_parse_k_range_rejects_bad_grids(spec, message):
+    with pytest.raises(ValueError, match=message):
+        parse_k_range(spec)
+
+
+@pytest.fixture(scope="module")
+def digits_sweep(tmp_path_factory, digits_data):
+    results = tmp_path_factory.mktemp("results")
+    table = run_sweep("kmeans", "2,3,10", dataset="digits", keep=(3, 10), results_dir=results,
+                      progress=False, data=digits_data)
+    return table, results
+
+
+def test_sweep_rows_have_every_column_filled(digits_sweep):
+    table, _ = digits_sweep
+    assert list(table.columns) == list(COLUMNS)
+    assert list(table["k"]) == [2, 3, 10]
+    assert not table.drop(columns=["params"]).isna().any().any()
+    assert (table["method"] == "kmeans").all()
+    assert json.loads(table["params"][0]) == {"max_iter": 300, "n_init": 1}
+
+
+def test_sweep_scores_equal_direct_computation(digits_sweep, digits_data):
+    table, results = digits_sweep
+    X, y = digits_data.X, digits_data.y
+    for k in (3, 10):
+        row = table.set_index("k").loc[k]
+        stored = load_artifacts("kmeans", k, dataset="digits", results_dir=results)
+        labels = stored["labels"].astype(int)
+        refit = fit_clustering("kmeans", k, X, seed=0)
+        np.testing.assert_array_equal(labels, refit.labels)
+        assert row["inertia"] == pytest.approx(refit.inertia, rel=1e-9)
+        assert row["silhouette"] == pytest.approx(silhouette_score(X, labels), abs=1e-5)
+        assert row["calinski_harabasz"] == pytest.approx(calinski_harabasz_score(X, labels), rel=1e-9)
+        assert row["homogeneity"] == pytest.approx(homogeneity_score(y, labels), abs=1e-12)
+        assert row["nmi"] == pytest.approx(normalized_mutual_info_score(y, labels), abs=1e-12)
+        assert row["ari"] == pytest.approx(adjusted_rand_score(y, labels), abs=1e-12)
+        errors = erreurs_totales(labels, k, y)
+        assert row["n_errors"] == errors
+        assert row["purity"] == pytest.approx(1 - errors / len(y), abs=1e-12)
+        assert row["seed_index_entropy"] == pytest.approx(score_entropy(labels, k), rel=1e-9)
+        # test purity: nearest centre by brute force, majority training label of that cluster
+        nearest = pairwise_distances(digits_data.X_test, stored["centers"]).argmin(axis=1)
+        majority = np.array([np.bincount(y[labels == c], minlength=10).argmax() for c in range(k)])
+        np.testing.assert_array_equal(stored["majority_labels"], majority)
+        expected = np.mean(majority[nearest] == digits_data.y_test)
+        assert row["test_purity"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_provenance_records_parameters_versions_and_times(digits_sweep):
+    _, results = digits_sweep
+    provenance = load_provenance("kmeans", dataset="digits", results_dir=results)
+    assert provenance["params"] == {"max_iter": 300, "n_init": 1}
+    assert provenance["seed"] == 0
+    assert provenance["silhouette_mode"] == "exact"
+    assert set(provenance["per_k"]) == {"2", "3", "10"}
+    assert provenance["versions"]["scikit-learn"]
+    assert len(provenance["data"]["y_train_sha256"]) == 64
+    assert provenance["cpu_count"] >= 1
+
+
+def test_finished_k_are_not_recomputed(digits_sweep, digits_data, monkeypatch):
+    _, results = digits_sweep
+    before = load_results("kmeans", "digits", results)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a finished k was recomputed")
+
+    monkeypatch.setattr(sweep, "fit_clustering", refuse)
+    again = run_sweep("kmeans", "2,3", dataset="digits", results_dir=results, progress=False,
+                      data=digits_data)
+    pd.testing.assert_frame_equal(again, before[before["k"].isin([2, 3])].reset_index(drop=True))
+
+
+def test_interrupted_sweep_keeps_finished_rows_and_resumes(tmp_path, digits_data, monkeypatch):
+    real = sweep.evaluate_k
+    calls = []
+
+    def interrupt_at_third(data, spec, k, **kwargs):
+        calls.append(k)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(data, spec, k, **kwargs)
+
+    monkeypatch.setattr(sweep, "evaluate_k", interrupt_at_third)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep("kmeans", "2:6", dataset="digits", results_dir=tmp_path, progress=False,
+                  data=digits_data)
+    saved = load_results("kmeans", "digits", tmp_path)
+    assert list(saved["k"]) == [2, 3]
+    monkeypatch.setattr(sweep, "evaluate_k", real)
+    calls.clear()
+    computed = []
+    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
+    table = run_sweep("kmeans", "2:6", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data)
+    assert computed == [4, 5]
+    assert list(table["k"]) == [2, 3, 4, 5]
+    pd.testing.assert_frame_equal(table.iloc[:2], saved)
+
+
+def test_force_recomputes(tmp_path, digits_data):
+    run_sweep("kmeans", "2", dataset="digits", results_dir=tmp_path, progress=False, data=digits_data)
+    first = load_provenance("kmeans", "digits", tmp_path)["per_k"]["2"]["finished"]
+    table = run_sweep("kmeans", "2", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data, force=True)
+    assert len(table) == 1
+    assert load_provenance("kmeans", "digits", tmp_path)["per_k"]["2"]["finished"] >= first
+
+
+def test_other_parameters_never_mix(tmp_path, digits_data):
+    run_sweep("kmeans", "2", dataset="digits", results_dir=tmp_path, progress=False, data=digits_data)
+    csv = tmp_path / "digits" / "kmeans.csv"
+    before = csv.read_bytes()
+    with pytest.raises(ResultsError, match="n_init"):
+        run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
+                  data=digits_data, n_init=3)
+    with pytest.raises(ResultsError, match="seed"):
+        run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
+                  data=digits_data, seed=1)
+    assert csv.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", ["method,k\nkmeans,2\n", "\x00\x01garbage\n\"unclosed", ""])
+def test_corrupted_table_is_a_clear_error_and_left_alone(tmp_path, digits_data, content):
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    (folder / "kmeans.csv").write_text(content)
+    with pytest.raises(ResultsError, match="corrupted"):
+        run_sweep("kmeans", "2", dataset="digits", results_dir=tmp_path, progress=False,
+                  data=digits_data)
+    assert (folder / "kmeans.csv").read_text() == content
+
+
+def test_bad_k_and_method_are_clear_errors(tmp_path, digits_data):
+    n = len(digits_data.X)
+    with pytest.raises(ValueError, match="larger than the number of samples"):
+        run_sweep("kmeans", [2, n + 1], dataset="digits", results_dir=tmp_path, progress=False,
+                  data=digits_data)
+    with pytest.raises(ValueError, match="unknown method"):
+        run_sweep("dbscan", "2", dataset="digits", results_dir=tmp_path, data=digits_data)
+    with pytest.raises(ValueError, match="silhouette"):
+        run_sweep("kmeans", "2", dataset="digits", results_dir=tmp_path, data=digits_data,
+                  silhouette=1)
+    assert not (tmp_path / "digits" / "kmeans.csv").exists()
+
+
+def test_load_results_names_the_command_when_missing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="mnist-clustering sweep --method kmeans"):
+        load_results("kmeans", "digits", tmp_path)
+    with pytest.raises(FileNotFoundError, match="--keep 7"):
+        load_artifacts("kmeans", 7, "digits", tmp_path)
+
+
+def test_sampled_silhouette_is_recorded_and_seeded(tmp_path, digits_data):
+    table = run_sweep("kmeans", "4", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data, silhouette=500, keep=4)
+    labels = load_artifacts("kmeans", 4, "digits", tmp_path)["labels"].astype(int)
+    expected = silhouette_score(digits_data.X, labels, sample_size=500, random_state=0)
+    assert table["silhouette_mode"][0] == "sampled-500"
+    assert table["silhouette"][0] == pytest.approx(expected, abs=1e-6)
+
+
+def test_kmedoids_on_shared_matrix_equals_scikit_learn_extra_on_images(tmp_path, digits_data):
+    from mnist_clustering.estimators import _scikit_learn_extra_kmedoids
+
+    KMedoids = _scikit_learn_extra_kmedoids()
+
+    table = run_sweep("kmedoids-alternate", "5,12", dataset="digits", keep=(5, 12),
+                      results_dir=tmp_path, progress=False, data=digits_data)
+    for k in (5, 12):
+        direct = KMedoids(n_clusters=k).fit(digits_data.X)  # the seed's call
+        stored = load_artifacts("kmedoids-alternate", k, "digits", tmp_path)
+        np.testing.assert_array_equal(stored["medoid_indices"], direct.medoid_indices_)
+        np.testing.assert_array_equal(stored["labels"], direct.labels_)
+        row = table.set_index("k").loc[k]
+        assert row["inertia"] == pytest.approx(direct.inertia_, rel=1e-5)
+        np.testing.assert_array_equal(stored["centers"], digits_data.X[direct.medoid_indices_])
+
+
+def test_fasterpam_from_alternate_never_costs_more(tmp_path, digits_data):
+    alternate = run_sweep("kmedoids-alternate", "8", dataset="digits", keep=8,
+                          results_dir=tmp_path, progress=False, data=digits_data)
+    faster = run_sweep("kmedoids-fasterpam", "8", dataset="digits", keep=8,
+                       results_dir=tmp_path, progress=False, data=digits_data)
+    assert faster["inertia"][0] <= alternate["inertia"][0] + 1e-6
+    medoids = load_artifacts("kmedoids-fasterpam", 8, "digits", tmp_path)["medoid_indices"]
+    D = pairwise_distances(digits_data.X)
+    assert faster["inertia"][0] == pytest.approx(D[:, medoids].min(axis=1).sum(), rel=1e-5)
