@@ -1,0 +1,930 @@
+"""Labels and scores for a clustering of MNIST (or any labelled data set).
+
+Every supervised score here is a short function of one shared *contingency matrix*
+``C`` of shape ``(n_clusters, n_classes)``, where ``C[c, d]`` is the number of images
+of digit ``d`` in cluster ``c`` (the design of scikit-learn's
+``sklearn/metrics/cluster/_supervised.py``). Inputs are checked once, at the edge
+(:func:`check_clustering`); after that everything is vectorised, ``O(n + k * classes)``,
+with no Python loop over samples.
+
+It replaces Part 2 of the seed notebook (``determiner_label``, ``erreur_cluster``,
+``y_predicted``, ``erreurs_totales``, ``creer_prediction_set``, ``score_entropy`` and
+``maxs_tab``), which looped over images in Python (``y_predicted`` is quadratic).
+
+=========================  ====================================================
+seed                       here
+=========================  ====================================================
+``determiner_label``       :func:`majority_labels` (one call for all clusters)
+``y_predicted``            :func:`predict_labels`
+``erreurs_totales``        :func:`n_errors`
+"précision"                :func:`purity` (``1 - n_errors / n``)
+``score_entropy``          :func:`seed_index_entropy` (bug kept, explicit name);
+                           the right metric is :func:`label_entropy`
+``maxs_tab``               :func:`seed_maxs_tab` (bugs kept); use :func:`best_k`
+=========================  ====================================================
+
+The running example of the docstrings is 10 images of 3 digits in 3 clusters:
+
+>>> y_true   = [0, 0, 0, 0, 0, 1, 1, 1, 2, 2]
+>>> clusters = [0, 0, 0, 1, 1, 1, 2, 2, 2, 2]
+>>> contingency(y_true, clusters)
+array([[3, 0, 0],
+       [2, 1, 0],
+       [0, 2, 2]])
+
+Cluster 0 holds three 0s; cluster 1 two 0s and one 1 (majority 0); cluster 2 two 1s
+and two 2s (a tie, which goes to the smallest digit, 1). Three images disagree with
+their cluster's majority digit, so the purity is 7/10. Two clusters share the majority
+digit 0, so a one-to-one matching of clusters to digits recovers only 3 + 1 + 2 = 6
+images: the (Hungarian) accuracy is 0.6.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from scipy.special import xlogy
+from sklearn import metrics as _skm
+
+__all__ = [
+    "SCORE_DIRECTIONS",
+    "check_clustering",
+    "check_n_clusters",
+    "contingency",
+    "majority_labels",
+    "predict_labels",
+    "n_errors",
+    "purity",
+    "hungarian_accuracy",
+    "label_entropy",
+    "seed_index_entropy",
+    "homogeneity",
+    "nmi",
+    "ari",
+    "label_scores",
+    "silhouette",
+    "calinski_harabasz",
+    "assign_nearest",
+    "predict_from_centers",
+    "test_purity",
+    "best_k",
+    "seed_maxs_tab",
+]
+
+#: Whether a larger ("max") or smaller ("min") value of each score is better.
+SCORE_DIRECTIONS = {
+    "silhouette": "max",
+    "calinski_harabasz": "max",
+    "homogeneity": "max",
+    "purity": "max",
+    "test_purity": "max",
+    "nmi": "max",
+    "ari": "max",
+    "accuracy": "max",
+    "label_entropy": "min",
+    "seed_index_entropy": "min",
+    "inertia": "min",
+}
+
+INERTIA_NOTE = (
+    "inertia always falls as k grows, so its 'best' k is simply the largest k of the "
+    "grid; read the curve for an elbow instead"
+)
+
+
+# ----------------------------------------------------------------------------------
+# input checks
+# ----------------------------------------------------------------------------------
+def _as_labels(values, name):
+    """1-D array of non-negative integer ids (int64), or a ValueError naming the issue."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got an array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: need at least one sample")
+    kind = arr.dtype.kind
+    if kind == "b":
+        return arr.astype(np.int64)
+    if kind == "f":
+        nan = np.isnan(arr)
+        if nan.any():
+            raise ValueError(
+                f"{name} contains NaN ({int(nan.sum())} of {arr.size}, first at "
+                f"position {int(np.argmax(nan))}); labels must be integers"
+            )
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains infinite values; labels must be integers")
+        frac = arr != np.floor(arr)
+        if frac.any():
+            bad = arr[np.argmax(frac)]
+            raise ValueError(
+                f"{name} contains non-integer values (e.g. {bad!r}); labels must be "
+                "integers"
+            )
+    elif kind not in "iu":
+        raise ValueError(
+            f"{name} must hold non-negative integers, got dtype {arr.dtype} "
+            "(non-integer labels)"
+        )
+    out = arr.astype(np.int64, copy=False)
+    low = out.min()
+    if low < 0:
+        raise ValueError(
+            f"{name} contains negative values (min {int(low)}); ids must be "
+            "non-negative integers 0, 1, 2, ..."
+        )
+    return out
+
+
+def check_clustering(y_true, clusters):
+    """Validate a labelling and a clustering of the same samples.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class of each sample (digits 0-9 for MNIST). Non-negative integers; a
+        float array is accepted if every value is integral.
+    clusters : array-like of shape (n_samples,)
+        Cluster id of each sample, non-negative integers ``0 .. k-1``.
+
+    Returns
+    -------
+    y_true, clusters : ndarray of int64, shape (n_samples,)
+
+    Raises
+    ------
+    ValueError
+        If an input is not 1-D, is empty, contains NaN, infinite, non-integer or
+        negative values, or if the two lengths differ.
+
+    Examples
+    --------
+    >>> y, c = check_clustering([0, 1, 1], [1.0, 0.0, 0.0])
+    >>> y, c
+    (array([0, 1, 1]), array([1, 0, 0]))
+    >>> check_clustering([0, 1, 1], [0, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: y_true and clusters have different lengths (3 and 2)
+    """
+    y = np.asarray(y_true)
+    c = np.asarray(clusters)
+    if y.ndim == 1 and c.ndim == 1 and y.shape[0] != c.shape[0]:
+        raise ValueError(
+            f"y_true and clusters have different lengths ({y.shape[0]} and {c.shape[0]})"
+        )
+    return _as_labels(y, "y_true"), _as_labels(c, "clusters")
+
+
+def check_n_clusters(k, n):
+    """Validate a number of clusters ``k`` for ``n`` samples: ``2 <= k <= n``.
+
+    Parameters
+    ----------
+    k : int
+        Number of clusters.
+    n : int
+        Number of samples.
+
+    Returns
+    -------
+    k : int
+
+    Examples
+    --------
+    >>> check_n_clusters(10, 60000)
+    10
+    >>> check_n_clusters(1, 60000)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_clusters=1 is too small: a clustering needs at least 2 clusters
+    """
+    if isinstance(k, bool) or not isinstance(k, Integral):
+        raise ValueError(f"n_clusters must be an integer, got {k!r}")
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
+        raise ValueError(f"the number of samples must be a positive integer, got {n!r}")
+    if k < 2:
+        raise ValueError(
+            f"n_clusters={k} is too small: a clustering needs at least 2 clusters"
+        )
+    if k > n:
+        raise ValueError(f"n_clusters={k} is larger than the number of samples n={n}")
+    return int(k)
+
+
+def _resolve_size(ids, given, what, name):
+    """``given`` (checked to cover every id) or ``max(ids) + 1``."""
+    needed = int(ids.max()) + 1
+    if given is None:
+        return needed
+    if isinstance(given, bool) or not isinstance(given, Integral):
+        raise ValueError(f"{what} must be an integer, got {given!r}")
+    if given < needed:
+        raise ValueError(
+            f"{what}={given} but {name} contains the id {needed - 1}: ids must lie in "
+            f"0 .. {what}-1"
+        )
+    return int(given)
+
+
+# ----------------------------------------------------------------------------------
+# the shared contingency matrix and the scores computed from it
+# ----------------------------------------------------------------------------------
+def _contingency(y, c, n_clusters, n_classes):
+    """Dense (n_clusters, n_classes) int64 counts of validated int arrays."""
+    flat = c * n_classes + y
+    counts = np.bincount(flat, minlength=n_clusters * n_classes)
+    return counts.astype(np.int64, copy=False).reshape(n_clusters, n_classes)
+
+
+def contingency(y_true, clusters, n_clusters=None, n_classes=None):
+    """Contingency matrix: counts of each digit in each cluster.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class (digit) of each sample; classes are used directly as column
+        indices, so they should be small integers ``0 .. n_classes-1``.
+    clusters : array-like of shape (n_samples,)
+        Cluster id of each sample, ``0 .. n_clusters-1``.
+    n_clusters : int, optional
+        Number of rows. Defaults to ``max(clusters) + 1``; give it to keep clusters
+        that received no sample (they appear as rows of zeros).
+    n_classes : int, optional
+        Number of columns. Defaults to ``max(y_true) + 1``.
+
+    Returns
+    -------
+    C : ndarray of int64, shape (n_clusters, n_classes)
+        ``C[c, d]`` is the number of samples of class ``d`` in cluster ``c``.
+        Note the orientation: rows are clusters (scikit-learn's
+        ``contingency_matrix`` puts the true classes in rows).
+
+    Examples
+    --------
+    >>> contingency([0, 0, 0, 0, 0, 1, 1, 1, 2, 2], [0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    array([[3, 0, 0],
+           [2, 1, 0],
+           [0, 2, 2]])
+
+    An empty cluster 3 and a tenth digit column:
+
+    >>> contingency([0, 1, 1], [0, 2, 2], n_clusters=4, n_classes=10)[:, :3]
+    array([[1, 0, 0],
+           [0, 0, 0],
+           [0, 2, 0],
+           [0, 0, 0]])
+    """
+    y, c = check_clustering(y_true, clusters)
+    k = _resolve_size(c, n_clusters, "n_clusters", "clusters")
+    m = _resolve_size(y, n_classes, "n_classes", "y_true")
+    return _contingency(y, c, k, m)
+
+
+def _n_errors(C):
+    return int(C.sum() - C.max(axis=1).sum())
+
+
+def _accuracy(C):
+    rows, cols = linear_sum_assignment(C, maximize=True)
+    return float(C[rows, cols].sum() / C.sum())
+
+
+def _label_entropy(C):
+    """sum_c (n_c / n) H(labels in c) = (sum_c n_c log n_c - sum_cd C log C) / n."""
+    Cf = C.astype(np.float64)
+    sizes = Cf.sum(axis=1)
+    value = (xlogy(sizes, sizes).sum() - xlogy(Cf, Cf).sum()) / Cf.sum()
+    return float(max(value, 0.0))
+
+
+def _entropy_of_counts(counts):
+    """Entropy (nats) of a labelling given its class counts, as sklearn's ``_entropy``."""
+    pi = counts[counts > 0].astype(np.float64)
+    if pi.size <= 1:
+        return 0.0
+    pi_sum = np.sum(pi)
+    return float(-np.sum((pi / pi_sum) * (np.log(pi) - math.log(pi_sum))))
+
+
+def _info_scores(C):
+    """(homogeneity, nmi) from C exactly as scikit-learn computes them."""
+    sizes_pred = C.sum(axis=1)
+    sizes_true = C.sum(axis=0)
+    # scikit-learn's contingency: true classes in rows, only labels that occur.
+    table = np.ascontiguousarray(C[sizes_pred > 0][:, sizes_true > 0].T)
+    mi = _skm.mutual_info_score(None, None, contingency=table)
+    h_true = _entropy_of_counts(sizes_true)
+    h_pred = _entropy_of_counts(sizes_pred)
+    homog = mi / h_true if h_true else 1.0
+    if table.shape[0] == table.shape[1] == 1:
+        nmi_value = 1.0
+    elif mi == 0:
+        nmi_value = 0.0
+    else:
+        nmi_value = mi / np.mean([h_true, h_pred])
+    return float(homog), float(nmi_value)
+
+
+def _ari(C):
+    """Adjusted Rand index from C, with scikit-learn's exact integer pair counts."""
+    n = int(C.sum())
+    sum_sq = int((C * C).sum())
+    sq_pred = int((C.sum(axis=1) ** 2).sum())
+    sq_true = int((C.sum(axis=0) ** 2).sum())
+    tp = sum_sq - n
+    fp = sq_pred - sum_sq
+    fn = sq_true - sum_sq
+    tn = n * n - fp - fn - sum_sq
+    if fn == 0 and fp == 0:
+        return 1.0
+    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+
+
+def majority_labels(y_true, clusters, n_clusters=None):
+    """Majority digit of each cluster (the seed's ``determiner_label``, all at once).
+
+    Parameters
+    ----------
+    y_true, clusters : array-like of shape (n_samples,)
+        True classes and cluster ids (see :func:`contingency`).
+    n_clusters : int, optional
+        Number of clusters, to include empty ones. Defaults to ``max(clusters) + 1``.
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (n_clusters,)
+        ``argmax`` of each row of the contingency matrix. Ties go to the smallest
+        digit, as in the seed. An empty cluster gets label 0 (the seed's initial
+        ``real_label = 0``).
+
+    Examples
+    --------
+    Cluster 2 holds two 1s and two 2s: the tie goes to 1. Cluster 3 is empty:
+
+    >>> majority_labels([0, 0, 0, 0, 0, 1, 1, 1, 2, 2],
+    ...                 [0, 0, 0, 1, 1, 1, 2, 2, 2, 2], n_clusters=4)
+    array([0, 0, 1, 0])
+    """
+    y, c = check_clustering(y_true, clusters)
+    k = _resolve_size(c, n_clusters, "n_clusters", "clusters")
+    return _contingency(y, c, k, int(y.max()) + 1).argmax(axis=1)
+
+
+def predict_labels(y_true, clusters):
+    """Majority digit of each sample's cluster (the seed's ``y_predicted``).
+
+    Parameters
+    ----------
+    y_true, clusters : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    y_pred : ndarray of int64, shape (n_samples,)
+
+    Examples
+    --------
+    >>> predict_labels([0, 0, 0, 0, 0, 1, 1, 1, 2, 2],
+    ...                [0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+    """
+    y, c = check_clustering(y_true, clusters)
+    C = _contingency(y, c, int(c.max()) + 1, int(y.max()) + 1)
+    return C.argmax(axis=1)[c]
+
+
+def n_errors(y_true, clusters):
+    """Number of samples whose digit differs from their cluster's majority digit.
+
+    The seed's ``erreurs_totales`` (and the sum of its ``erreur_cluster``):
+    ``n - sum_c max_d C[c, d]``.
+
+    Examples
+    --------
+    >>> n_errors([0, 0, 0, 0, 0, 1, 1, 1, 2, 2], [0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    3
+    """
+    y, c = check_clustering(y_true, clusters)
+    return _n_errors(_contingency(y, c, int(c.max()) + 1, int(y.max()) + 1))
+
+
+def purity(y_true, clusters):
+    """Purity: fraction of samples that carry their cluster's majority digit.
+
+    ``purity = 1 - n_errors / n``, the seed's "précision". Each cluster is labelled
+    on its own, so several clusters may share a digit; purity grows with k (it is 1
+    when every sample is its own cluster). Compare :func:`hungarian_accuracy`.
+
+    Examples
+    --------
+    >>> purity([0, 0, 0, 0, 0, 1, 1, 1, 2, 2], [0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    0.7
+    """
+    y, c = check_clustering(y_true, clusters)
+    C = _contingency(y, c, int(c.max()) + 1, int(y.max()) + 1)
+    return float((y.shape[0] - _n_errors(C)) / y.shape[0])
+
+
+def hungarian_accuracy(y_true, clusters):
+    """Clustering accuracy (ACC) under the best one-to-one cluster-to-digit matching.
+
+    The matching maximises the number of correctly labelled samples
+    (``scipy.optimize.linear_sum_assignment`` on the contingency matrix), as in the
+    deep-clustering literature. It works for any number of clusters: when
+    ``k != n_classes`` only ``min(k, n_classes)`` pairs are matched and every sample
+    of an unmatched cluster counts as an error. When ``k == n_classes``,
+    ``accuracy <= purity``.
+
+    Examples
+    --------
+    Clusters 0 and 1 both have majority digit 0 but only one can be matched to it:
+
+    >>> hungarian_accuracy([0, 0, 0, 0, 0, 1, 1, 1, 2, 2],
+    ...                    [0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    0.6
+    """
+    y, c = check_clustering(y_true, clusters)
+    return _accuracy(_contingency(y, c, int(c.max()) + 1, int(y.max()) + 1))
+
+
+def label_entropy(y_true, clusters):
+    """Weighted mean entropy of the digits inside each cluster (what the seed meant).
+
+    ``sum_c (n_c / n) * H(digits in c)`` in nats, i.e. the conditional entropy
+    ``H(Y | cluster)``. Lower is purer; 0 for a perfect clustering.
+
+    Examples
+    --------
+    Cluster 0 is pure, cluster 1 holds (2/3, 1/3), cluster 2 (1/2, 1/2), so the value
+    is ``(3 * (log 3 - 2/3 log 2) + 4 * log 2) / 10 = (3 log 3 + 2 log 2) / 10``:
+
+    >>> value = label_entropy([0, 0, 0, 0, 0, 1, 1, 1, 2, 2],
+    ...                       [0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    >>> round(value, 6), round((3 * math.log(3) + 2 * math.log(2)) / 10, 6)
+    (0.468213, 0.468213)
+    """
+    y, c = check_clustering(y_true, clusters)
+    return _label_entropy(_contingency(y, c, int(c.max()) + 1, int(y.max()) + 1))
+
+
+def _seed_index_entropy(c, n_clusters):
+    n = c.shape[0]
+    idx = np.arange(n, dtype=np.float64)
+    sizes = np.bincount(c, minlength=n_clusters)
+    s = np.bincount(c, weights=idx, minlength=n_clusters)
+    t = np.bincount(c, weights=xlogy(idx, idx), minlength=n_clusters)
+    h = np.zeros(n_clusters)
+    ok = s > 0
+    h[ok] = np.maximum(np.log(s[ok]) - t[ok] / s[ok], 0.0)
+    # scipy.stats.entropy([0]) is nan (0/0): a cluster holding only image 0
+    h[(sizes > 0) & ~ok] = np.nan
+    return float(np.dot(sizes, h) / n)
+
+
+def seed_index_entropy(clusters, n_clusters=None):
+    """The seed's ``score_entropy``, bug included: entropy of image *indices*.
+
+    For each cluster ``c`` with index set ``I``, the seed computes
+    ``scipy.stats.entropy(I)``: it treats the indices themselves as unnormalised
+    probabilities, giving ``H_c = log S - sum_{i in I} i log i / S`` with
+    ``S = sum(I)`` (and ``0 log 0 = 0``), then returns ``sum_c |I| H_c / n``. This is
+    roughly ``log(cluster size)`` and says nothing about purity; it is kept under an
+    explicit name so notebooks can show the seed's number next to
+    :func:`label_entropy`.
+
+    Parameters
+    ----------
+    clusters : array-like of shape (n_samples,)
+        Cluster id of each sample, in the sample order (the index of a sample is its
+        position).
+    n_clusters : int, optional
+        The seed's ``num_clusters``. Empty clusters contribute 0 (scipy's entropy of
+        an empty list is 0), so it does not change the value; ids must lie in
+        ``0 .. n_clusters-1`` (the seed would silently skip the others; here that is
+        a ValueError).
+
+    Returns
+    -------
+    float
+        NaN when a cluster consists of image 0 alone, as in the seed
+        (``scipy.stats.entropy([0])`` is ``0/0``).
+
+    Examples
+    --------
+    Cluster 0 holds images {0, 1, 2}: weights (0, 1, 2) / 3, entropy
+    ``log 3 - 2/3 log 2``. Cluster 1 holds image {3} alone: entropy 0.
+
+    >>> round(seed_index_entropy([0, 0, 0, 1]), 6)
+    0.477386
+    >>> round(3 * (math.log(3) - 2 / 3 * math.log(2)) / 4, 6)
+    0.477386
+    """
+    c = _as_labels(clusters, "clusters")
+    k = _resolve_size(c, n_clusters, "n_clusters", "clusters")
+    return _seed_index_entropy(c, k)
+
+
+def homogeneity(y_true, clusters):
+    """``sklearn.metrics.homogeneity_score(y_true, clusters)`` after validation.
+
+    1 when every cluster holds a single digit.
+
+    Examples
+    --------
+    >>> round(homogeneity([0, 0, 1, 1], [0, 1, 2, 3]), 6)
+    1.0
+    """
+    y, c = check_clustering(y_true, clusters)
+    return float(_skm.homogeneity_score(y, c))
+
+
+def nmi(y_true, clusters):
+    """``sklearn.metrics.normalized_mutual_info_score`` (arithmetic mean) after validation.
+
+    Examples
+    --------
+    >>> nmi([0, 0, 1, 1], [1, 1, 0, 0])
+    1.0
+    """
+    y, c = check_clustering(y_true, clusters)
+    return float(_skm.normalized_mutual_info_score(y, c))
+
+
+def ari(y_true, clusters):
+    """``sklearn.metrics.adjusted_rand_score(y_true, clusters)`` after validation.
+
+    Examples
+    --------
+    >>> ari([0, 0, 1, 1], [1, 1, 0, 0])
+    1.0
+    """
+    y, c = check_clustering(y_true, clusters)
+    return float(_skm.adjusted_rand_score(y, c))
+
+
+def label_scores(y_true, clusters, n_clusters=None):
+    """Every label-based score of a clustering, from one contingency matrix.
+
+    Parameters
+    ----------
+    y_true, clusters : array-like of shape (n_samples,)
+        True digits and cluster ids ``0 .. k-1``.
+    n_clusters : int, optional
+        The k of the model (``2 <= n_clusters <= n``, and at least
+        ``max(clusters) + 1``); clusters without samples are allowed.
+
+    Returns
+    -------
+    dict
+        ``label_entropy``, ``seed_index_entropy``, ``homogeneity``, ``nmi``, ``ari``,
+        ``purity``, ``n_errors`` (int) and ``accuracy`` (Hungarian). ``homogeneity``,
+        ``nmi`` and ``ari`` equal scikit-learn's scores (to rounding) but are
+        computed from the shared contingency matrix instead of re-sorting the labels
+        once per score.
+
+    Examples
+    --------
+    >>> scores = label_scores([0, 0, 0, 0, 0, 1, 1, 1, 2, 2],
+    ...                       [0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    >>> {name: round(value, 4) for name, value in scores.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'label_entropy': 0.4682, 'seed_index_entropy': 1.0643, 'homogeneity': 0.5453,
+     'nmi': 0.53, 'ari': 0.2446, 'purity': 0.7, 'n_errors': 3, 'accuracy': 0.6}
+    """
+    y, c = check_clustering(y_true, clusters)
+    n = y.shape[0]
+    if n_clusters is not None:
+        check_n_clusters(n_clusters, n)
+    k = _resolve_size(c, n_clusters, "n_clusters", "clusters")
+    C = _contingency(y, c, k, int(y.max()) + 1)
+    errors = _n_errors(C)
+    homog, nmi_value = _info_scores(C)
+    return {
+        "label_entropy": _label_entropy(C),
+        "seed_index_entropy": _seed_index_entropy(c, k),
+        "homogeneity": homog,
+        "nmi": nmi_value,
+        "ari": _ari(C),
+        "purity": float((n - errors) / n),
+        "n_errors": errors,
+        "accuracy": _accuracy(C),
+    }
+
+
+# ----------------------------------------------------------------------------------
+# geometric scores
+# ----------------------------------------------------------------------------------
+def _check_X(X, name="X"):
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features), got an array of shape "
+            f"{X.shape}; flatten images first, e.g. images.reshape(len(images), -1)"
+        )
+    if X.dtype.kind not in "iufb":
+        raise ValueError(f"{name} must be numeric, got dtype {X.dtype}")
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return X
+
+
+def _check_X_labels(X, labels):
+    X = _check_X(X)
+    labels = _as_labels(labels, "labels")
+    if X.shape[0] != labels.shape[0]:
+        raise ValueError(
+            f"X and labels have different lengths ({X.shape[0]} and {labels.shape[0]})"
+        )
+    n = X.shape[0]
+    n_labels = np.unique(labels).size
+    if not 2 <= n_labels <= n - 1:
+        raise ValueError(
+            f"need 2 <= number of distinct labels <= n_samples - 1, got {n_labels} "
+            f"distinct labels for {n} samples"
+        )
+    return X, labels
+
+
+def silhouette(X, labels, *, sample_size=None, random_state=0):
+    """Mean silhouette coefficient (``sklearn.metrics.silhouette_score``).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    labels : array-like of shape (n_samples,)
+        Cluster ids; 2 to n-1 distinct values.
+    sample_size : int, optional
+        If given (and < n), the score is computed on a random subset of this many
+        samples drawn with ``random_state``: ``O(sample_size**2)`` instead of
+        ``O(n**2)`` (the exact score on 60,000 images takes minutes). ``None`` or
+        ``>= n``: exact.
+    random_state : int, default 0
+        Seed of the subset.
+
+    Returns
+    -------
+    float, between -1 and 1; higher is better.
+
+    Examples
+    --------
+    >>> X = [[0.0], [0.1], [1.0], [1.1]]
+    >>> round(silhouette(X, [0, 0, 1, 1]), 4)
+    0.8997
+    """
+    X, labels = _check_X_labels(X, labels)
+    if sample_size is not None:
+        if isinstance(sample_size, bool) or not isinstance(sample_size, Integral):
+            raise ValueError(f"sample_size must be an integer or None, got {sample_size!r}")
+        if sample_size < 2:
+            raise ValueError(f"sample_size must be at least 2, got {sample_size}")
+        if sample_size >= X.shape[0]:
+            sample_size = None
+    return float(
+        _skm.silhouette_score(X, labels, sample_size=sample_size, random_state=random_state)
+    )
+
+
+def calinski_harabasz(X, labels):
+    """Calinski-Harabasz index (``sklearn.metrics.calinski_harabasz_score``).
+
+    Ratio of between-cluster to within-cluster dispersion; higher is better.
+
+    Examples
+    --------
+    >>> X = [[0.0], [0.1], [1.0], [1.1]]
+    >>> round(calinski_harabasz(X, [0, 0, 1, 1]), 4)
+    200.0
+    """
+    X, labels = _check_X_labels(X, labels)
+    return float(_skm.calinski_harabasz_score(X, labels))
+
+
+# ----------------------------------------------------------------------------------
+# nearest centre, and the cluster-label classifier on new images
+# ----------------------------------------------------------------------------------
+def assign_nearest(X, centers, block_size=8192):
+    """Index of the nearest centre (squared Euclidean distance) of each row of ``X``.
+
+    ``argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 - 2 x . c_j)``: one matrix product
+    per block of ``block_size`` rows, in float64, so the extra memory is about
+    ``block_size * (n_features + n_centers) * 8`` bytes (57 MB for 8192 MNIST rows
+    and 262 centres). Ties go to the lowest centre index.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    centers : array-like of shape (n_centers, n_features)
+    block_size : int, default 8192
+
+    Returns
+    -------
+    ndarray of intp, shape (n_samples,)
+
+    Examples
+    --------
+    The middle point is at distance 1 from both centres: the tie goes to centre 0.
+
+    >>> assign_nearest([[0, 0], [1, 0], [2, 0]], [[0, 0], [2, 0]])
+    array([0, 0, 1])
+    """
+    X = _check_X(X)
+    centers = _check_X(centers, "centers")
+    if centers.shape[0] == 0:
+        raise ValueError("centers is empty: need at least one centre")
+    if X.shape[1] != centers.shape[1]:
+        raise ValueError(
+            f"X has {X.shape[1]} features but centers have {centers.shape[1]}"
+        )
+    if isinstance(block_size, bool) or not isinstance(block_size, Integral) or block_size < 1:
+        raise ValueError(f"block_size must be a positive integer, got {block_size!r}")
+    c64 = np.asarray(centers, dtype=np.float64)
+    c_sq = np.einsum("ij,ij->i", c64, c64)
+    out = np.empty(X.shape[0], dtype=np.intp)
+    for start in range(0, X.shape[0], block_size):
+        block = np.asarray(X[start:start + block_size], dtype=np.float64)
+        d = block @ c64.T
+        d *= -2.0
+        d += c_sq
+        out[start:start + block_size] = d.argmin(axis=1)
+    return out
+
+
+def _check_majority(cluster_majority, n_centers):
+    majority = _as_labels(cluster_majority, "cluster_majority")
+    if majority.shape[0] != n_centers:
+        raise ValueError(
+            f"cluster_majority has {majority.shape[0]} entries but there are "
+            f"{n_centers} centres"
+        )
+    return majority
+
+
+def predict_from_centers(X_new, centers, cluster_majority):
+    """Predicted digit of new images: the majority digit of their nearest centre.
+
+    The cluster-label classifier: fit a clustering on the training images, label
+    each cluster with :func:`majority_labels`, then give every new image the label
+    of its nearest centre (:func:`assign_nearest`).
+
+    Parameters
+    ----------
+    X_new : array-like of shape (n_samples, n_features)
+    centers : array-like of shape (n_centers, n_features)
+        Centroids or medoids of the fitted clustering.
+    cluster_majority : array-like of shape (n_centers,)
+        Digit of each cluster, from the *training* labels.
+
+    Examples
+    --------
+    >>> predict_from_centers([[0.1], [0.9], [2.2]], [[0.0], [1.0], [2.0]], [7, 1, 1])
+    array([7, 1, 1])
+    """
+    centers = _check_X(centers, "centers")
+    majority = _check_majority(cluster_majority, centers.shape[0])
+    return majority[assign_nearest(X_new, centers)]
+
+
+def test_purity(x_new, y_new, centers, cluster_majority):
+    """Accuracy of :func:`predict_from_centers` on held-out images (e.g. MNIST test).
+
+    Unlike the training purity, it does not grow to 1 with k: it measures how well
+    the cluster labels generalise.
+
+    Examples
+    --------
+    >>> test_purity([[0.1], [0.9], [2.2]], [7, 1, 2], [[0.0], [1.0], [2.0]], [7, 1, 1])
+    0.6666666666666666
+    """
+    x_new = _check_X(x_new, "x_new")
+    y = _as_labels(y_new, "y_new")
+    if x_new.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"x_new and y_new have different lengths ({x_new.shape[0]} and {y.shape[0]})"
+        )
+    return float(np.mean(predict_from_centers(x_new, centers, cluster_majority) == y))
+
+
+test_purity.__test__ = False  # not a pytest test, despite its name
+
+
+# ----------------------------------------------------------------------------------
+# choosing k
+# ----------------------------------------------------------------------------------
+def best_k(table, score, n=5):
+    """The ``n`` best values of k for a score, in the score's direction.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per k, with a column ``k`` and a column named ``score``. If it has a
+        ``method`` column, it must hold a single method.
+    score : str
+        A key of :data:`SCORE_DIRECTIONS`; entropies and inertia are minimised, the
+        other scores maximised.
+    n : int, default 5
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``k``, ``<score>`` and ``rank`` (1 = best), at most ``n`` rows. Rows
+        whose score is NaN are skipped; equal scores are ranked by increasing k.
+        The k are the table's own values (the seed's ``maxs_tab`` reported list
+        position + 2, wrong for a grid of step 5 or 10). ``attrs`` holds ``score``,
+        ``direction`` and ``note``: for ``inertia`` the note says that inertia always
+        falls as k grows, so its "best" k is just the largest k of the grid (no
+        warning is emitted).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"k": [2, 12, 22, 32], "silhouette": [0.02, 0.05, 0.04, 0.03]})
+    >>> best_k(table, "silhouette", n=2)
+        k  silhouette  rank
+    0  12        0.05     1
+    1  22        0.04     2
+    """
+    if score not in SCORE_DIRECTIONS:
+        raise ValueError(
+            f"unknown score {score!r}; choose one of: {', '.join(sorted(SCORE_DIRECTIONS))}"
+        )
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    missing = [col for col in ("k", score) if col not in table.columns]
+    if missing:
+        raise ValueError(
+            f"table has no column {', '.join(map(repr, missing))}; columns are "
+            f"{list(table.columns)}"
+        )
+    if "method" in table.columns:
+        methods = pd.unique(table["method"])
+        if len(methods) > 1:
+            raise ValueError(
+                f"table holds several methods ({', '.join(map(str, methods))}): filter "
+                "it first, e.g. table[table['method'] == 'kmeans']"
+            )
+    sub = table[["k", score]].copy()
+    try:
+        sub[score] = pd.to_numeric(sub[score])
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"column {score!r} must be numeric: {err}") from None
+    sub = sub[sub[score].notna()]
+    if sub.empty:
+        raise ValueError(f"column {score!r} has no non-NaN value")
+    if sub["k"].duplicated().any():
+        dup = sub["k"][sub["k"].duplicated()].iloc[0]
+        raise ValueError(f"table has several rows for k={dup}; expected one row per k")
+    direction = SCORE_DIRECTIONS[score]
+    sub = sub.sort_values("k", kind="stable").sort_values(
+        score, ascending=direction == "min", kind="stable"
+    )
+    out = sub.head(n).reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    out.attrs["score"] = score
+    out.attrs["direction"] = direction
+    out.attrs["note"] = INERTIA_NOTE if score == "inertia" else ""
+    return out
+
+
+def seed_maxs_tab(values):
+    """The seed's ``maxs_tab`` (cell [12]), bugs included, for side-by-side display.
+
+    It walks the list once with an ``if/elif`` chain over 5 slots initialised to 0:
+    a value larger than slot ``j`` (and not larger than the slots before it)
+    *overwrites* slot ``j`` instead of shifting the smaller ones down, so it is not
+    a top 5; it records ``list position + 2`` as k (right only for a grid
+    ``2, 3, 4, ...``); it always maximises (wrong for entropy). Because the slots
+    start at 0, values ``<= 0`` are never recorded: a slot that nothing beat stays
+    ``0`` with k ``0``. NaN never enters a slot.
+
+    Parameters
+    ----------
+    values : sequence of float
+        One score per k, in grid order.
+
+    Returns
+    -------
+    maxi, indexes : list, list
+        The 5 slot values and their "k" (position + 2), as the seed printed them.
+
+    Examples
+    --------
+    An increasing sequence keeps only its last value: each new maximum overwrites
+    slot 0.
+
+    >>> seed_maxs_tab([0.1, 0.2, 0.3])
+    ([0.3, 0, 0, 0, 0], [4, 0, 0, 0, 0])
+    """
+    tab = list(values)
+    maxi = [0, 0, 0, 0, 0]
+    indexes = [0, 0, 0, 0, 0]
+    for i in range(len(tab)):
+        for slot in range(5):
+            if tab[i] > maxi[slot]:
+                maxi[slot] = tab[i]
+                indexes[slot] = i + 2
+                break
+    return maxi, indexes
