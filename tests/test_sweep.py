@@ -146,7 +146,50 @@ def test_interrupted_sweep_keeps_finished_rows_and_resumes(tmp_path, digits_data
                       data=digits_data)
     assert computed == [4, 5]
     assert list(table["k"]) == [2, 3, 4, 5]
-    pd.testing.assert_frame_equal(table.iloc[:2], saved)
+    assert not table["silhouette"].isna().any()
+    # the finished fits are kept as they were; only their deferred silhouettes are filled
+    unchanged = [c for c in COLUMNS if c not in ("silhouette", "score_seconds")]
+    pd.testing.assert_frame_equal(table.loc[:1, unchanged], saved[unchanged])
+
+
+def test_exact_silhouettes_are_deferred_then_filled_in_one_pass(tmp_path, digits_data, monkeypatch):
+    from mnist_clustering import distances
+
+    passes = []
+    real = distances.silhouette_scores
+    monkeypatch.setattr(distances, "silhouette_scores",
+                        lambda D, labellings, **kw: passes.append(len(labellings)) or real(D, labellings, **kw))
+    table = run_sweep("kmeans", "2:7", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data, keep="2:7")
+    assert passes == [5]
+    for k in range(2, 7):
+        labels = load_artifacts("kmeans", k, "digits", tmp_path)["labels"]
+        expected = silhouette_score(digits_data.X, labels)
+        assert table.set_index("k").loc[k, "silhouette"] == pytest.approx(expected, abs=1e-5)
+    assert not list((tmp_path / "digits").glob(".pending-silhouettes/kmeans/*.npy"))
+
+
+def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monkeypatch):
+    from mnist_clustering import distances
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(distances, "silhouette_scores", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
+                  data=digits_data)
+    monkeypatch.undo()
+    saved = load_results("kmeans", "digits", tmp_path)
+    assert list(saved["k"]) == [2, 3] and saved["silhouette"].isna().all()
+    (tmp_path / "digits" / ".pending-silhouettes" / "kmeans" / "k3.npy").unlink()
+    computed = []
+    real = sweep.evaluate_k
+    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
+    table = run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data)
+    assert computed == [3]
+    assert not table["silhouette"].isna().any()
 
 
 def test_force_recomputes(tmp_path, digits_data):
