@@ -41,6 +41,8 @@ _PUBLIC = {
     "parse_k_range": "sweep",
     # figures
     "plots": None,
+    # tables for the notebooks (seed vs ours, published figures)
+    "report": None,
 }
 
 __all__ = sorted(_PUBLIC)

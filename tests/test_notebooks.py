@@ -1,0 +1,113 @@
+"""The notebooks are views: numbered, parametrised, importing only the public API.
+
+These checks read the committed ``.ipynb`` files (executed or cleared); executing them
+is nbval's job (``make test``).
+"""
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from IPython.core.inputtransformer2 import TransformerManager
+
+import mnist_clustering
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+NAME = re.compile(r"(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb")
+
+# Besides the public API of mnist_clustering, a notebook may import only these modules
+# (``os``: the parameters cell reads environment variables).
+ALLOWED_MODULES = {"os"}
+# The only IPython magics a notebook may use.
+ALLOWED_MAGICS = {"%matplotlib inline"}
+
+
+def _code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _tree(source):
+    """The Python syntax tree of a cell, magics turned into function calls by IPython."""
+    return ast.parse(TransformerManager().transform_cell(source))
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
+def notebook(request):
+    return request.param, _read(request.param)
+
+
+def test_notebooks_exist():
+    assert NOTEBOOKS, f"no notebooks in {NOTEBOOK_DIR}"
+
+
+def test_numbered_in_order_without_gaps():
+    names = [path.name for path in NOTEBOOKS]
+    bad = [name for name in names if not NAME.fullmatch(name)]
+    assert not bad, f"notebooks not named NN_lower_case_name.ipynb: {bad}"
+    numbers = [int(NAME.fullmatch(name).group(1)) for name in names]
+    expected = list(range(1, len(names) + 1))
+    assert numbers == expected, f"numbers must be 01, 02, ... without gaps: {names}"
+
+
+def test_kernelspec_is_plain_python3(notebook):
+    path, nb = notebook
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3", path.name
+
+
+def test_exactly_one_parameters_cell(notebook):
+    path, nb = notebook
+    tagged = [cell for cell in nb.cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters'"
+    assert tagged[0].cell_type == "code", f"{path.name}: the parameters cell is not code"
+
+
+def test_parameters_cell_only_assigns(notebook):
+    path, nb = notebook
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    for node in _tree(cell.source).body:
+        assert isinstance(node, (ast.Assign, ast.AnnAssign, ast.Import)), (
+            f"{path.name}: the parameters cell holds a {type(node).__name__} at line "
+            f"{node.lineno}; keep it to assignments (papermill overrides them)")
+
+
+def test_imports_only_public_api(notebook):
+    path, nb = notebook
+    public = set(mnist_clustering.__all__)
+    for cell in _code_cells(nb):
+        for node in ast.walk(_tree(cell.source)):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name in ALLOWED_MODULES | {"mnist_clustering"}, (
+                        f"{path.name} imports {alias.name!r}")
+            elif isinstance(node, ast.ImportFrom):
+                assert node.module == "mnist_clustering" and node.level == 0, (
+                    f"{path.name} imports from {node.module!r}; import public names "
+                    "from mnist_clustering instead")
+                names = {alias.name for alias in node.names}
+                assert names <= public, (
+                    f"{path.name} imports non-public names {sorted(names - public)}")
+
+
+def test_only_allowed_magics(notebook):
+    path, nb = notebook
+    for cell in _code_cells(nb):
+        for line in cell.source.splitlines():
+            if line.lstrip().startswith(("%", "!")):
+                assert line.strip() in ALLOWED_MAGICS, f"{path.name}: magic {line.strip()!r}"
+
+
+def test_no_errors_or_stderr_in_committed_outputs(notebook):
+    path, nb = notebook
+    for index, cell in enumerate(_code_cells(nb)):
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", (
+                f"{path.name}, code cell {index}: {output.get('ename')}: {output.get('evalue')}")
+            assert not (output.output_type == "stream" and output.name == "stderr"), (
+                f"{path.name}, code cell {index} wrote to stderr: {output.text[:200]!r}")
