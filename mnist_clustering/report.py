@@ -188,8 +188,9 @@ def results_or_sweep(method, ks, *, keep=(), dataset="mnist", results_dir=None,
                      **sweep_options):
     """The stored rows of ``method`` for the k grid ``ks``, computing any that are missing.
 
-    When the table holds every k of ``ks`` (and the artefacts of every k of ``keep``),
-    it is read and nothing is computed. Otherwise :func:`mnist_clustering.run_sweep`
+    When the table holds every k of ``ks`` with its silhouette (a NaN silhouette is
+    still pending) and the artefacts of every k of ``keep`` exist, it is read and
+    nothing is computed. Otherwise :func:`mnist_clustering.run_sweep`
     computes exactly what is missing (slow on full MNIST, but the same call that
     produced the table) and stores it.
 
@@ -233,7 +234,9 @@ def _given(keep):
 
 
 def _complete(store, ks, keep):
-    stored = set(store.load()["k"].astype(int))
+    """Every k stored with its silhouette (NaN: still pending), every kept artefact there."""
+    table = store.load()
+    stored = set(table.loc[table["silhouette"].notna(), "k"].astype(int))
     return set(ks) <= stored and all(store.artifact_path(k).exists() for k in keep)
 
 

@@ -276,6 +276,20 @@ def test_results_or_sweep_computes_only_when_missing(tmp_path, monkeypatch):
     assert more["k"].tolist() == [2, 3, 4, 5]
 
 
+def test_results_or_sweep_fills_a_missing_silhouette(tmp_path):
+    from mnist_clustering.sweep import ResultsStore
+
+    options = dict(dataset="digits-first300", results_dir=tmp_path, silhouette=100)
+    first = report.results_or_sweep("kmeans", "2:4", **options)
+    store = ResultsStore("digits-first300", "kmeans", tmp_path)
+    table = store.load()
+    table.loc[table["k"] == 3, "silhouette"] = np.nan  # as if lost: k = 3 is recomputed
+    store.save(table, store.load_provenance())
+    again = report.results_or_sweep("kmeans", "2:4", **options)
+    assert again["silhouette"].notna().all()
+    assert again.loc[1, "silhouette"] == pytest.approx(first.loc[1, "silhouette"])
+
+
 def test_sweep_settings():
     table = pd.DataFrame({"method": "kmeans", "k": range(2, 80), "n_samples": 60000,
                           "seed": 0, "params": '{"n_init": 1}', "silhouette_mode": "exact"})
