@@ -1,0 +1,349 @@
+"""Tests of mnist_clustering.distances: the pairwise matrix, its cache, one-pass silhouettes."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import namedtuple
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.datasets import load_digits
+from sklearn.metrics import pairwise_distances, silhouette_samples, silhouette_score
+
+from mnist_clustering import distances as dm
+from mnist_clustering.distances import (
+    InsufficientSpaceError,
+    distance_matrix,
+    matrix_bytes,
+    pairwise_euclidean,
+    silhouette_samples_many,
+    silhouette_scores,
+)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return (load_digits().data / 16).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def digits_ref(digits):
+    return pairwise_distances(digits.astype(np.float64))
+
+
+@pytest.fixture(scope="module")
+def digits_D(digits):
+    return pairwise_euclidean(digits, block_rows=500)
+
+
+@pytest.fixture(scope="module")
+def mnist_like():
+    """3,000 x 784 sparse [0, 1] images with exact and near duplicates."""
+    rng = np.random.default_rng(1)
+    X = (rng.random((3000, 784)) < 0.2) * rng.random((3000, 784))
+    X = X.astype(np.float32)
+    X[5] = X[7]
+    X[9] = X[10] + np.float32(1e-3)
+    X[2999] = X[0]
+    return X
+
+
+@pytest.fixture(scope="module")
+def labellings(digits):
+    labs = [KMeans(n_clusters=k, n_init=1, random_state=0).fit_predict(digits)
+            for k in (2, 3, 10, 37)]
+    rng = np.random.default_rng(0)
+    labs.append(rng.integers(0, 6, len(digits)))  # random labelling
+    single = labs[2].copy()
+    single[17] = 10  # a singleton cluster
+    labs.append(single)
+    labs.append(np.where(labs[0] == 0, "a", "b"))  # non-integer labels
+    return labs
+
+
+def small_X(seed=0, n=50, d=8):
+    return np.random.default_rng(seed).random((n, d), dtype=np.float32)
+
+
+# ---------------------------------------------------------------------- pairwise_euclidean
+
+
+def check_distances(D, ref):
+    assert D.dtype == np.float32 and D.shape == ref.shape
+    assert np.abs(D - ref).max() < 1e-3
+    assert np.array_equal(D, D.T)
+    assert np.all(np.diag(D) == 0)
+    assert D.min() >= 0
+
+
+def test_pairwise_digits(digits, digits_ref, digits_D):
+    check_distances(digits_D, digits_ref)
+    assert np.abs(digits_D - digits_ref).max() < 1e-5
+
+
+@pytest.mark.parametrize("block_rows", [2048, 701])
+def test_pairwise_mnist_like(mnist_like, block_rows):
+    ref = pairwise_distances(mnist_like.astype(np.float64))
+    D = pairwise_euclidean(mnist_like, block_rows=block_rows)
+    check_distances(D, ref)
+    # near-duplicates are recomputed exactly instead of losing digits to cancellation
+    assert np.abs(D - ref).max() < 1e-5
+    assert D[5, 7] == 0 and D[0, 2999] == 0
+    assert abs(D[9, 10] - ref[9, 10]) < 1e-6
+
+
+def test_pairwise_into_memmap(tmp_path, digits, digits_ref):
+    out = np.memmap(tmp_path / "d.f32", dtype=np.float32, mode="w+", shape=(len(digits),) * 2)
+    assert pairwise_euclidean(digits, out=out, block_rows=256) is out
+    check_distances(np.asarray(out), digits_ref)
+
+
+def test_pairwise_bad_out(digits):
+    with pytest.raises(ValueError, match="shape"):
+        pairwise_euclidean(digits, out=np.empty((3, 3), np.float32))
+    with pytest.raises(ValueError, match="float32"):
+        pairwise_euclidean(digits[:4], out=np.empty((4, 4)))
+
+
+def test_matrix_bytes():
+    assert matrix_bytes(60_000) == 14_400_000_000
+    assert matrix_bytes(3) == 36
+
+
+# ---------------------------------------------------------------------- distance_matrix
+
+
+def test_cache_reused(tmp_path, monkeypatch):
+    X = small_X()
+    D1 = distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert isinstance(D1, np.memmap) and D1.mode == "r" and not D1.flags.writeable
+    key = dm.cache_key(X)
+    f = tmp_path / f"distances-{key}.f32"
+    assert f.stat().st_size == matrix_bytes(len(X))
+    meta = json.loads((tmp_path / f"distances-{key}.json").read_text())
+    assert meta["shape"] == [50, 50] and meta["key"] == key and meta["dtype"] == "float32"
+    assert "created" in meta and len(meta["x_sha256"]) == 64
+
+    def boom(*a, **k):
+        raise AssertionError("recomputed although the cache is valid")
+
+    monkeypatch.setattr(dm, "pairwise_euclidean", boom)
+    D2 = distance_matrix(X, cache_dir=tmp_path, progress=False)
+    np.testing.assert_array_equal(D1, D2)
+    np.testing.assert_allclose(D2, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+
+
+def test_cache_env_var(tmp_path, monkeypatch):
+    monkeypatch.setenv(dm.CACHE_ENV, str(tmp_path / "c"))
+    distance_matrix(small_X(), progress=False)
+    assert len(list((tmp_path / "c").glob("distances-*.f32"))) == 1
+
+
+def test_cache_key_differs(tmp_path):
+    X = small_X()
+    Y = X.copy()
+    Y[3, 2] += 0.5
+    assert dm.cache_key(X) != dm.cache_key(Y)
+    assert dm.cache_key(X) != dm.cache_key(X[:49])
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    DY = distance_matrix(Y, cache_dir=tmp_path, progress=False)
+    assert len(list(tmp_path.glob("distances-*.f32"))) == 2
+    np.testing.assert_allclose(DY, pairwise_distances(Y.astype(np.float64)), atol=1e-5)
+
+
+def test_cache_explicit_key_with_other_X_recomputes(tmp_path):
+    X, Y = small_X(0), small_X(1)
+    distance_matrix(X, cache_dir=tmp_path, key="mine", progress=False)
+    DY = distance_matrix(Y, cache_dir=tmp_path, key="mine", progress=False)
+    np.testing.assert_allclose(DY, pairwise_distances(Y.astype(np.float64)), atol=1e-5)
+    with pytest.raises(ValueError, match="key"):
+        distance_matrix(X, cache_dir=tmp_path, key="../evil", progress=False)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "no_sidecar", "bad_sidecar"])
+def test_cache_corrupt_recomputed(tmp_path, damage):
+    X = small_X()
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    key = dm.cache_key(X)
+    f = tmp_path / f"distances-{key}.f32"
+    meta = tmp_path / f"distances-{key}.json"
+    if damage == "truncate":
+        with open(f, "r+b") as fh:
+            fh.truncate(100)
+    elif damage == "no_sidecar":
+        meta.unlink()
+    else:
+        meta.write_text("{not json")
+    D = distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert f.stat().st_size == matrix_bytes(len(X))
+    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert json.loads(meta.read_text())["key"] == key
+
+
+def test_cache_atomic_on_failure(tmp_path, monkeypatch):
+    X = small_X()
+    real = dm.pairwise_euclidean
+    final = tmp_path / f"distances-{dm.cache_key(X)}.f32"
+    seen = []
+
+    def half_then_raise(X, out=None, **kw):
+        # while computing, nothing exists under the final name (a hard crash here, where
+        # no cleanup runs, leaves only the tmp file)
+        seen.append(os.path.basename(out.filename))
+        assert not final.exists()
+        out[: len(X) // 2] = 1.0  # partially written
+        raise RuntimeError("killed midway")
+
+    monkeypatch.setattr(dm, "pairwise_euclidean", half_then_raise)
+    with pytest.raises(RuntimeError, match="midway"):
+        distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert seen == [f"{final.name}.tmp-{os.getpid()}"]
+    assert list(tmp_path.iterdir()) == []  # neither final file, sidecar, nor tmp file
+
+    monkeypatch.setattr(dm, "pairwise_euclidean", real)
+    D = distance_matrix(X, cache_dir=tmp_path, progress=False)
+    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+
+
+def test_stale_tmp_of_dead_process_removed(tmp_path, monkeypatch):
+    X = small_X()
+    key = dm.cache_key(X)
+    stale = tmp_path / f"distances-{key}.f32.tmp-999999999"
+    stale.write_bytes(b"x" * 10)
+    monkeypatch.setattr(dm.psutil, "pid_exists", lambda pid: False)
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert not stale.exists()
+
+
+Usage = namedtuple("Usage", "total used free")
+
+
+def test_in_memory_fallback_when_disk_full(tmp_path, monkeypatch):
+    monkeypatch.setattr(dm.shutil, "disk_usage", lambda p: Usage(10**6, 10**6, 10))
+    X = small_X()
+    with pytest.warns(UserWarning, match="in RAM"):
+        D = distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert type(D) is np.ndarray and not D.flags.writeable
+    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert list(tmp_path.glob("distances-*")) == []
+    with pytest.raises(InsufficientSpaceError):
+        distance_matrix(X, cache_dir=tmp_path, in_memory=False, progress=False)
+
+
+def test_error_when_neither_disk_nor_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(dm.shutil, "disk_usage", lambda p: Usage(10**6, 10**6, 10))
+
+    class VM:
+        available = 10**6
+
+    monkeypatch.setattr(dm.psutil, "virtual_memory", lambda: VM)
+    with pytest.raises(MemoryError) as e:
+        distance_matrix(small_X(), cache_dir=tmp_path, progress=False)
+    msg = str(e.value)
+    assert isinstance(e.value, InsufficientSpaceError)
+    assert "needed" in msg and "available" in msg and dm.CACHE_ENV in msg
+    assert "subsample" in msg
+    with pytest.raises(InsufficientSpaceError):
+        distance_matrix(small_X(), in_memory=True, progress=False)
+
+
+def test_in_memory_true_skips_cache(tmp_path):
+    X = small_X()
+    D = distance_matrix(X, cache_dir=tmp_path, in_memory=True, progress=False)
+    assert type(D) is np.ndarray and not D.flags.writeable
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_enospc_falls_back_to_memory(tmp_path, monkeypatch):
+    def full(fd, off, length):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dm.os, "posix_fallocate", full, raising=False)
+    X = small_X()
+    with pytest.warns(UserWarning, match="in RAM"):
+        D = distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert type(D) is np.ndarray
+    assert list(tmp_path.glob("distances-*")) == []
+
+
+# ---------------------------------------------------------------------- silhouettes
+
+
+@pytest.mark.parametrize("block_rows,n_threads", [(1024, None), (100, 2), (333, 1), (1797, 1)])
+def test_silhouette_scores_match_sklearn(digits_D, digits_ref, labellings, block_rows, n_threads):
+    ref = [silhouette_score(digits_ref, lab, metric="precomputed") for lab in labellings]
+    got = silhouette_scores(digits_D, labellings, block_rows=block_rows, n_threads=n_threads)
+    assert got.shape == (len(labellings),) and got.dtype == np.float64
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-5)
+
+
+def test_silhouette_scores_vs_sklearn_on_points(digits, digits_D, labellings):
+    ref = [silhouette_score(digits, lab) for lab in labellings[:3]]
+    np.testing.assert_allclose(silhouette_scores(digits_D, labellings[:3]), ref, atol=1e-5)
+
+
+def test_silhouette_groups_split(digits_D, digits_ref, labellings, monkeypatch):
+    # force one labelling per stacked group
+    monkeypatch.setattr(dm, "_GROUP_OUTPUT_BYTES", 8)
+    ref = [silhouette_score(digits_ref, lab, metric="precomputed") for lab in labellings]
+    np.testing.assert_allclose(silhouette_scores(digits_D, labellings, block_rows=256), ref,
+                               atol=1e-5)
+
+
+def test_silhouette_samples_many(digits_D, digits_ref, labellings):
+    got = silhouette_samples_many(digits_D, labellings[2:6], block_rows=500)
+    for g, lab in zip(got, labellings[2:6]):
+        np.testing.assert_allclose(g, silhouette_samples(digits_ref, lab, metric="precomputed"),
+                                   atol=1e-5)
+    assert got[3][17] == 0.0  # the singleton
+
+
+def test_silhouette_duplicate_points():
+    # all-equal points: a = b = 0 -> s = 0 (sklearn's nan_to_num)
+    X = np.zeros((6, 2), np.float32)
+    X[3:] = 1
+    D = pairwise_euclidean(X)
+    labs = [np.array([0, 0, 0, 1, 1, 1]), np.array([0, 0, 1, 1, 2, 2])]
+    ref = [silhouette_score(D, lab, metric="precomputed") for lab in labs]
+    np.testing.assert_allclose(silhouette_scores(D, labs), ref, atol=1e-12)
+
+
+def test_silhouette_on_cached_memmap(tmp_path, digits, digits_ref, labellings):
+    D = distance_matrix(digits, cache_dir=tmp_path, progress=False)
+    assert isinstance(D, np.memmap)
+    ref = [silhouette_score(digits_ref, lab, metric="precomputed") for lab in labellings[:2]]
+    np.testing.assert_allclose(silhouette_scores(D, labellings[:2], block_rows=400), ref,
+                               atol=1e-5)
+
+
+def test_silhouette_bad_input(digits_D, labellings):
+    n = len(digits_D)
+    good = labellings[0]
+    with pytest.raises(ValueError, match="square"):
+        silhouette_scores(digits_D[:, :100], [good[:100]])
+    with pytest.raises(ValueError, match="square"):
+        silhouette_scores(np.zeros(5), [good])
+    with pytest.raises(ValueError, match="labelling 1 "):
+        silhouette_scores(digits_D, [good, good[:-1]])
+    with pytest.raises(ValueError, match="labelling 2 has 1 distinct"):
+        silhouette_scores(digits_D, [good, good, np.zeros(n, int)])
+    with pytest.raises(ValueError, match="labelling 0 has 1797 distinct"):
+        silhouette_scores(digits_D, [np.arange(n)])
+    with pytest.raises(ValueError, match="wrap it in a list"):
+        silhouette_scores(digits_D, good)
+    with pytest.raises(ValueError, match="no labellings"):
+        silhouette_scores(digits_D, [])
+    with pytest.raises(ValueError, match="block_rows"):
+        silhouette_scores(digits_D, [good], block_rows=0)
+
+
+def test_silhouette_rejects_non_distance_matrix(labellings):
+    rng = np.random.default_rng(0)
+    A = rng.random((1797, 1797))
+    with pytest.raises(ValueError, match="symmetric"):
+        silhouette_scores(A, labellings[:1])
+    S = A + A.T  # symmetric, but a non-zero diagonal
+    with pytest.raises(ValueError, match="diagonal"):
+        silhouette_scores(S, labellings[:1])
