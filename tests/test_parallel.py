@@ -273,6 +273,9 @@ def test_a_worker_killed_mid_sweep_loses_no_finished_row(tmp_path):
     store = ResultsStore("digits", "kmeans", tmp_path)
     # The package's own local cluster (as `--dask-workers 2` starts it), 2 processes.
     with parallel.dask_client(n_workers=2, threads_per_worker=1) as client:
+        # its workers start with 1 OpenMP/BLAS thread and glibc's adaptive malloc
+        for variable, value in [("OMP_NUM_THREADS", "1"), ("MALLOC_TRIM_THRESHOLD_", None)]:
+            assert set(client.run(os.environ.get, variable).values()) == {value}
         outcome = {}
 
         def sweep():
