@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import warnings
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -226,17 +227,103 @@ def _fit_kmeans(k, X, seed, params):
 
 
 def _fit_alternate(k, X, distances, seed, params):
-    estimator = make_estimator("kmedoids-alternate", k, seed=seed, **params)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        # scikit-learn-extra warns about empty clusters through warnings; the sweep
-        # records n_iter and the scores, which show such cases, so keep stderr clean.
-        warnings.simplefilter("ignore", UserWarning)
+    if params["init"] != "heuristic":
+        estimator = make_estimator("kmedoids-alternate", k, seed=seed, **params)
+        start = time.perf_counter()
         estimator.fit(distances)
+        labels, medoids = estimator.labels_, estimator.medoid_indices_
+        inertia, n_iter = float(estimator.inertia_), int(estimator.n_iter_) + 1
+    else:
+        start = time.perf_counter()
+        labels, medoids, inertia, n_iter = alternate_kmedoids(distances, k, params["max_iter"])
     seconds = time.perf_counter() - start
-    medoids = np.asarray(estimator.medoid_indices_, dtype=np.int64)
-    return _medoid_fit("kmedoids-alternate", k, X, estimator.labels_, medoids,
-                       float(estimator.inertia_), int(estimator.n_iter_) + 1, seconds, params)
+    return _medoid_fit("kmedoids-alternate", k, X, labels, np.asarray(medoids, dtype=np.int64),
+                       inertia, n_iter, seconds, params)
+
+
+_ROW_SUMS = weakref.WeakKeyDictionary()
+
+
+def distance_row_sums(distances):
+    """``np.sum(distances, axis=1)``, computed once per matrix object (a full 14.4 GB read)."""
+    try:
+        return _ROW_SUMS[distances]
+    except (KeyError, TypeError):
+        sums = np.sum(distances, axis=1)
+        try:
+            _ROW_SUMS[distances] = sums
+        except TypeError:  # an object that takes no weak reference: just don't cache
+            pass
+        return sums
+
+
+def alternate_kmedoids(distances, k, max_iter=300):
+    """scikit-learn-extra 0.3.0's ``KMedoids(method='alternate', init='heuristic')``.
+
+    The same steps, in the same order and dtype, on a precomputed symmetric distance
+    matrix, so it returns the same medoids, labels and inertia (checked against
+    scikit-learn-extra in the tests). What it leaves out are the library's per-fit full
+    passes over the matrix that a sweep need not repeat for every k: the finiteness and
+    sign checks of a matrix we built ourselves, the heuristic's row sums (the same for
+    every k: computed once, :func:`distance_row_sums`), and the inertia through a
+    column gather ``D[:, medoids]`` (read here as rows, equal by symmetry).
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n, n)
+        Symmetric distance matrix.
+    k : int
+    max_iter : int
+
+    Returns
+    -------
+    labels : ndarray of shape (n,)
+    medoids : ndarray of shape (k,)
+    inertia : float
+        Sum of distances to the nearest medoid.
+    n_iter : int
+        Iterations run (scikit-learn-extra's ``n_iter_ + 1``).
+    """
+    D = distances
+    medoids = np.argpartition(distance_row_sums(D), k - 1)[:k]
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        previous = medoids.copy()
+        labels = np.argmin(D[medoids, :], axis=0)
+        _update_medoids(D, labels, medoids)
+        if np.all(previous == medoids):
+            break
+    nearest = D[medoids, :]
+    return np.argmin(nearest, axis=0), medoids, float(np.sum(np.min(nearest, axis=0))), n_iter
+
+
+def _in_cluster_costs(D, members, block_rows=256):
+    """Row sums of ``D[members][:, members]``, read row by row.
+
+    scikit-learn-extra gathers this block with two index arrays, which walks D down its
+    columns (one page per element on a 60,000-wide matrix); reading whole rows instead
+    streams memory. Each row is summed as one contiguous float32 vector, as there, so
+    the costs are bit-identical (D is exactly symmetric).
+    """
+    costs = np.empty(len(members), dtype=D.dtype)
+    for start in range(0, len(members), block_rows):
+        rows = D[members[start:start + block_rows]]
+        costs[start:start + block_rows] = np.sum(rows[:, members], axis=1)
+    return costs
+
+
+def _update_medoids(D, labels, medoids):
+    # scikit-learn-extra's _update_medoid_idxs_in_place: each member's summed distance
+    # to the other members, the cheapest member becoming the medoid if it beats the
+    # current one.
+    for cluster in range(len(medoids)):
+        members = np.where(labels == cluster)[0]
+        if len(members) == 0:
+            continue  # scikit-learn-extra warns and keeps the medoid, as here
+        costs = _in_cluster_costs(D, members)
+        best = np.argmin(costs)
+        if costs[best] < costs[np.argmax(members == medoids[cluster])]:
+            medoids[cluster] = members[best]
 
 
 def _fit_fasterpam(k, X, distances, seed, params, init_medoids):
