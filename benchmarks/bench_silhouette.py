@@ -11,7 +11,8 @@ Default (subset) mode, on the first ``--n`` MNIST training images (20,000):
 ``--full`` mode measures the real thing on all 60,000 images: ``distance_matrix(X)`` through
 the disk cache (builds the shared 14.4 GB file the sweeps reuse, or reuses it when it is
 already there), then one ``silhouette_scores`` pass over KMeans labellings for
-``--ks`` (default 10,50,100,200,262), reporting seconds per labelling. ``--check-sklearn``
+``--ks`` (default 10,50,100,200,262; MiniBatchKMeans labels, to keep the untimed labelling
+step short), reporting seconds per labelling and the fixed vs marginal cost of a pass. ``--check-sklearn``
 also runs ``silhouette_score(X, labels)`` for the first k (~90 s) and compares.
 
     python benchmarks/bench_silhouette.py
@@ -28,8 +29,9 @@ import threading
 import time
 
 import numpy as np
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from mnist_clustering.data import load_mnist, prepare
 from mnist_clustering.distances import distance_matrix, matrix_bytes, silhouette_scores
@@ -86,12 +88,21 @@ def max_rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
-def labellings_for(X, ks):
+def labellings_for(X, ks, minibatch=False):
     labs = []
     t = time.perf_counter()
-    for k in ks:
-        labs.append(KMeans(n_clusters=k, n_init=1, random_state=0).fit_predict(X))
-    print(f"KMeans labellings for k={list(ks)}: {time.perf_counter() - t:.1f} s (not timed)")
+    # one BLAS thread inside scikit-learn's OpenMP Lloyd loop: oversubscribing a busy
+    # 2-core machine makes KMeans many times slower (same as mnist_clustering.estimators)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for k in ks:
+            if minibatch:
+                est = MiniBatchKMeans(n_clusters=k, n_init=1, batch_size=4096, random_state=0)
+            else:
+                est = KMeans(n_clusters=k, n_init=1, random_state=0)
+            labs.append(est.fit_predict(X))
+    name = "MiniBatchKMeans" if minibatch else "KMeans"
+    print(f"{name} labellings for k={list(ks)}: {time.perf_counter() - t:.1f} s (not timed)",
+          flush=True)
     return labs
 
 
@@ -140,36 +151,40 @@ def full(args, X):
     n = len(X)
     print(f"X: {X.shape} {X.dtype}; matrix {gb(matrix_bytes(n))}")
     with MemorySampler() as mem:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         D = distance_matrix(X, cache_dir=args.cache_dir, progress=True)
-        t_dist = time.perf_counter() - t0
+        t_dist, c_dist = time.perf_counter() - t0, time.process_time() - c0
     where = getattr(D, "filename", None) or "RAM"
-    print(f"distance_matrix: {t_dist:.1f} s -> {where}")
+    print(f"distance_matrix: {t_dist:.1f} s wall, {c_dist:.1f} s CPU (all threads) -> {where}")
     print(f"  peak RssAnon {gb(mem.peak_anon)}, peak RssFile (mapped cache pages) "
           f"{gb(mem.peak_file)}, ru_maxrss {gb(max_rss())}")
 
-    labs = labellings_for(X, ks)
+    # the cost of a pass does not depend on where the labels come from; MiniBatchKMeans
+    # keeps the (untimed) labelling step short at full size
+    labs = labellings_for(X, ks, minibatch=True)
     with MemorySampler() as mem:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         scores = silhouette_scores(D, labs, block_rows=args.block_rows,
                                    n_threads=args.threads, progress=True)
-        t_sil = time.perf_counter() - t0
+        t_sil, c_sil = time.perf_counter() - t0, time.process_time() - c0
     for k, s in zip(ks, scores):
         print(f"  k={k:>4}: silhouette {s:.8f}")
     print(f"silhouette_scores, {len(ks)} labellings in one pass: {t_sil:.1f} s "
-          f"= {t_sil / len(ks):.2f} s per labelling")
+          f"= {t_sil / len(ks):.2f} s per labelling ({c_sil:.1f} s CPU)")
     print(f"  peak RssAnon {gb(mem.peak_anon)}, peak RssFile {gb(mem.peak_file)}")
     if len(ks) > 1:
         # split a pass into its fixed part (reading D, transposed copies) and the
         # marginal cost of each extra labelling
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         one = silhouette_scores(D, labs[-1:], block_rows=args.block_rows,
                                 n_threads=args.threads)
-        t_one = time.perf_counter() - t0
+        t_one, c_one = time.perf_counter() - t0, time.process_time() - c0
         assert abs(one[0] - scores[-1]) < 1e-12
         marginal = (t_sil - t_one) / (len(ks) - 1)
-        print(f"one pass with 1 labelling (k={ks[-1]}): {t_one:.1f} s -> marginal "
-              f"{marginal:.2f} s per extra labelling, fixed ~{t_one - marginal:.1f} s per pass")
+        c_marginal = (c_sil - c_one) / (len(ks) - 1)
+        print(f"one pass with 1 labelling (k={ks[-1]}): {t_one:.1f} s ({c_one:.1f} s CPU) -> "
+              f"marginal {marginal:.2f} s ({c_marginal:.2f} s CPU) per extra labelling, "
+              f"fixed ~{t_one - marginal:.1f} s ({c_one - c_marginal:.1f} s CPU) per pass")
     status = 0
     if args.check_sklearn:
         t0 = time.perf_counter()
@@ -200,7 +215,8 @@ def main(argv=None):
 
     (x_train, _), _ = load_mnist()
     X = prepare(x_train)
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} (timings are wall clock)")
     return full(args, X) if args.full else subset(args, X)
 
 
