@@ -54,6 +54,8 @@ def build_parser():
     where.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://HOST:8786")
     where.add_argument("--dask-workers", type=int, default=None,
                        help="start a local Dask cluster with this many workers for the run")
+    sweep.add_argument("--distances", choices=["shared-path", "scatter", "recompute"], default=None,
+                       help="with Dask: how workers get the distance matrix (default: by where it is)")
 
     best = commands.add_parser("best", help="the best k of a stored sweep for a score")
     best.add_argument("--method", choices=METHODS, required=True)
@@ -77,6 +79,7 @@ def main(argv=None):
     """Entry point of the console script; returns the exit status."""
     args = build_parser().parse_args(argv)
     from .data import DataIntegrityError, DataUnavailableError
+    from .parallel import DaskSweepError
     from .sweep import ResultsError
 
     try:
@@ -85,7 +88,7 @@ def main(argv=None):
         print("\ninterrupted: every finished k is already saved; re-run to resume.", file=sys.stderr)
         return 130
     except (ValueError, ResultsError, FileNotFoundError, DataIntegrityError,
-            DataUnavailableError, MemoryError, OSError) as error:
+            DataUnavailableError, DaskSweepError, MemoryError, OSError) as error:
         print(f"mnist-clustering: error: {error}", file=sys.stderr)
         return 2
 
@@ -106,6 +109,7 @@ def _sweep(args):
     with _scheduler(args) as scheduler:
         if scheduler is not None:
             options["scheduler"] = scheduler
+            options["distances"] = args.distances
         if args.preset:
             if args.ks or args.keep or args.n_init is not None:
                 raise ValueError("--preset sets its own k grids and parameters; drop --k/--keep/--n-init")

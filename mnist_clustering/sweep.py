@@ -14,6 +14,7 @@ nearest medoid for K-Medoids, as the libraries define it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -466,7 +467,7 @@ def _provenance(store, spec, data, previous):
 # --------------------------------------------------------------------------- sweep
 def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette="exact",
               keep=(), force=False, results_dir=None, progress=True, scheduler=None,
-              data=None, **params):
+              distances=None, data=None, **params):
     """Fit and score ``method`` for every k of ``ks``; store and return the rows.
 
     Parameters
@@ -491,6 +492,9 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
         Show a tqdm bar over k (current k, per-k time, ETA) on stderr.
     scheduler : str or dask.distributed.Client, optional
         Run each k as a Dask task (see :mod:`mnist_clustering.parallel`).
+    distances : {'shared-path', 'scatter', 'recompute'}, optional
+        With a scheduler: how workers get the distance matrix K-Medoids needs
+        (:func:`mnist_clustering.parallel.compute_rows_dask`; default by where it is).
     data : SweepData, optional
         Reuse already-loaded data (and its distance matrix).
     **params
@@ -520,10 +524,12 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
         if scheduler is not None:
             from .parallel import compute_rows_dask
 
-            rows = compute_rows_dask(scheduler, data, spec, todo, store)
+            rows = compute_rows_dask(scheduler, data, spec, todo, store, distances=distances)
         else:
             rows = _compute_rows_serial(data, spec, todo, store)
-        table = _record_rows(rows, table, store, spec, data, keep, progress, len(todo))
+        # closing: if recording fails, outstanding Dask tasks are cancelled at once
+        with contextlib.closing(rows):
+            table = _record_rows(rows, table, store, spec, data, keep, progress, len(todo))
     table = fill_silhouettes(table, store, data, spec, progress=progress)
     return table[table["k"].isin(ks)].reset_index(drop=True)
 
