@@ -298,8 +298,10 @@ def _label_entropy(C):
     """sum_c (n_c / n) H(labels in c) = (sum_c n_c log n_c - sum_cd C log C) / n."""
     Cf = C.astype(np.float64)
     sizes = Cf.sum(axis=1)
-    value = (xlogy(sizes, sizes).sum() - xlogy(Cf, Cf).sum()) / Cf.sum()
-    return float(max(value, 0.0))
+    # Difference per cluster first: a pure cluster then contributes exactly 0 (one
+    # non-zero count), instead of two large sums cancelling to a rounding residue.
+    per_cluster = xlogy(sizes, sizes) - xlogy(Cf, Cf).sum(axis=1)
+    return float(max(per_cluster.sum() / Cf.sum(), 0.0))
 
 
 def _entropy_of_counts(counts):
