@@ -193,12 +193,9 @@ class SweepData:
 
     @cached_property
     def fingerprint(self):
-        import hashlib
+        from .data import array_sha256
 
-        return {
-            "x_train_prepared_sha256": hashlib.sha256(np.ascontiguousarray(self.X).tobytes()).hexdigest(),
-            "y_train_sha256": hashlib.sha256(np.ascontiguousarray(self.y).tobytes()).hexdigest(),
-        }
+        return {"x_train_prepared_sha256": array_sha256(self.X), "y_train_sha256": array_sha256(self.y)}
 
 
 # --------------------------------------------------------------------------- one k
