@@ -52,8 +52,9 @@ def build_parser():
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     where = sweep.add_mutually_exclusive_group()
     where.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://HOST:8786")
-    where.add_argument("--dask-workers", type=int, default=None,
-                       help="start a local Dask cluster with this many workers for the run")
+    where.add_argument("--workers", "--dask-workers", dest="workers", type=int, default=None,
+                       help="fit this many k at once on a local Dask cluster (default: one per "
+                            "core when Dask is installed; 1: one k after the other)")
     sweep.add_argument("--distances", choices=["shared-path", "scatter", "recompute"], default=None,
                        help="with Dask: how workers get the distance matrix (default: by where it is)")
 
@@ -100,40 +101,33 @@ def _data(args):
 
 
 def _sweep(args):
+    from .parallel import default_workers
     from .sweep import run_preset, run_sweep
 
     options = dict(seed=args.seed, results_dir=args.results_dir, force=args.force,
                    progress=not args.no_progress, dataset=args.dataset, n_samples=args.n_samples)
     if args.silhouette is not None:
         options["silhouette"] = args.silhouette
-    with _scheduler(args) as scheduler:
-        if scheduler is not None:
-            options["scheduler"] = scheduler
-            options["distances"] = args.distances
-        if args.preset:
-            if args.ks or args.keep or args.n_init is not None:
-                raise ValueError("--preset sets its own k grids and parameters; drop --k/--keep/--n-init")
-            for method, (table, seconds) in run_preset(args.preset, **options).items():
-                print(f"{method}: {len(table)} k in the table, {seconds:.0f} s")
-            return 0
-        if not args.ks:
-            raise ValueError("--k is required with --method (e.g. --k 2:80)")
-        params = {"n_init": args.n_init} if args.n_init is not None else {}
-        table = run_sweep(args.method, args.ks, keep=args.keep or (), **options, **params)
+    if args.scheduler is not None:
+        options["scheduler"] = args.scheduler
+    else:
+        options["workers"] = default_workers() if args.workers is None else args.workers
+    if args.distances is not None:
+        options["distances"] = args.distances
+    if args.preset:
+        if args.ks or args.keep or args.n_init is not None:
+            raise ValueError("--preset sets its own k grids and parameters; drop --k/--keep/--n-init")
+        for method, (table, seconds) in run_preset(args.preset, **options).items():
+            print(f"{method}: {len(table)} k in the table, {seconds:.0f} s")
+        return 0
+    if not args.ks:
+        raise ValueError("--k is required with --method (e.g. --k 2:80)")
+    params = {"n_init": args.n_init} if args.n_init is not None else {}
+    table = run_sweep(args.method, args.ks, keep=args.keep or (), **options, **params)
     columns = ["k", "inertia", "silhouette", "calinski_harabasz", "label_entropy", "purity",
                "test_purity", "fit_seconds"]
     print(table[columns].to_string(index=False))
     return 0
-
-
-def _scheduler(args):
-    from contextlib import nullcontext
-
-    if args.scheduler is None and args.dask_workers is None:
-        return nullcontext(None)
-    from .parallel import dask_client
-
-    return dask_client(address=args.scheduler, n_workers=args.dask_workers)
 
 
 def _best(args):

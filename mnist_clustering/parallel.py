@@ -123,6 +123,24 @@ def _distributed():
 
 
 # --------------------------------------------------------------------------- clients
+_WORKER_ENVIRON = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                   "MALLOC_TRIM_THRESHOLD_")
+"""Variables a local cluster sets for its workers (see :func:`local_cluster`)."""
+
+
+def default_workers():
+    """How many k to fit at once by default: one per core when Dask is installed, else 1.
+
+    Every fit runs on one thread (:func:`mnist_clustering.estimators.fit_clustering`), so
+    this uses each core once.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        return 1
+    return os.cpu_count() or 1
+
+
 @contextmanager
 def dask_client(address=None, n_workers=None, *, threads_per_worker=None,
                 timeout=CONNECT_TIMEOUT, worker_timeout=WORKER_TIMEOUT, quiet=True):
@@ -164,15 +182,18 @@ def dask_client(address=None, n_workers=None, *, threads_per_worker=None,
         raise ValueError("give either a scheduler address or a number of local workers")
     if address is not None:
         client = connect(address, timeout=timeout, worker_timeout=worker_timeout)
-        cluster = None
-    else:
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    with _driver_environ_kept():
         cluster = local_cluster(n_workers, threads_per_worker, quiet=quiet)
         client = _distributed().Client(cluster, set_as_default=False)
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
+        try:
+            yield client
+        finally:
+            client.close()
             cluster.close()
 
 
@@ -194,8 +215,7 @@ def local_cluster(n_workers, threads_per_worker=None, *, quiet=True):
         raise ValueError(f"--dask-workers must be >= 1, got {n_workers}")
     threads = int(threads_per_worker or max(1, (os.cpu_count() or 1) // n_workers))
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
-    environ.update({name: threads for name in
-                    ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
+    environ.update({name: threads for name in _WORKER_ENVIRON if name.endswith("THREADS")})
     # Dask sets MALLOC_TRIM_THRESHOLD_=65536 for its workers; setting it turns off
     # glibc's adaptive mmap threshold, so every large temporary array is mapped and
     # zero-filled afresh. Measured here (10,000 MNIST images, 1 thread): a K-Means fit
@@ -209,6 +229,26 @@ def local_cluster(n_workers, threads_per_worker=None, *, quiet=True):
             scheduler_kwargs={"dashboard_address": ":0"},
             silence_logs=logging.ERROR if quiet else logging.WARNING,
         )
+
+
+@contextmanager
+def _driver_environ_kept():
+    """Give the thread and malloc variables of this process their values again on exit.
+
+    Each nanny of a local cluster writes its worker's ``OMP_NUM_THREADS`` etc. into the
+    driver's ``os.environ`` before spawning the worker, and leaves them there; every
+    later subprocess of the driver (other clusters, notebook kernels) would inherit one
+    thread.
+    """
+    saved = {name: os.environ.get(name) for name in _WORKER_ENVIRON}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def connect(address, *, timeout=CONNECT_TIMEOUT, worker_timeout=WORKER_TIMEOUT):

@@ -85,11 +85,10 @@ def _states(client):
 
 
 def _serial(method, ks, data, results_dir, **options):
-    # One OpenMP/BLAS thread, as on each Dask worker: K-Means' float32 inertia depends
-    # on the thread count (see test_thread_count_moves_only_kmeans_inertia).
-    with threadpool_limits(limits=1):
-        return run_sweep(method, ks, data=data, results_dir=results_dir, progress=False,
-                         **options)
+    # The caller's thread pools as they are: every fit limits itself to one thread
+    # (see test_a_kmeans_row_does_not_depend_on_the_callers_thread_pools).
+    return run_sweep(method, ks, data=data, results_dir=results_dir, progress=False,
+                     **options)
 
 
 def _assert_same_rows(left, right):
@@ -142,17 +141,26 @@ def test_dask_sweep_equals_serial_sweep(method, client, digits_data, tmp_path):
         expected}
 
 
-def test_thread_count_moves_only_kmeans_inertia(client, digits_data, tmp_path):
-    # Why the identity test pins the serial sweep to one thread: with more OpenMP
-    # threads scikit-learn sums K-Means' float32 inertia in other chunks. Only the
-    # inertia moves, in its ~7th digit; labels and every score derived from them do not.
+def test_a_kmeans_row_does_not_depend_on_the_callers_thread_pools(digits_data, tmp_path):
+    # scikit-learn sums K-Means' float32 inertia per OpenMP thread chunk, so the thread
+    # count would move it in its ~7th digit; every fit runs on one thread instead, so a
+    # caller with bigger pools (a laptop, CI, a Dask worker) gets the very same row.
     one = _serial("kmeans", "2:30:4", digits_data, tmp_path / "one", silhouette=500)
-    with threadpool_limits(limits=os.cpu_count()):
+    with threadpool_limits(limits=max(2, os.cpu_count())):
         many = run_sweep("kmeans", "2:30:4", data=digits_data, results_dir=tmp_path / "many",
                          progress=False, silhouette=500)
-    _assert_same_rows(one.drop(columns="inertia"), many.drop(columns="inertia"))
-    np.testing.assert_allclose(many["inertia"].astype(float), one["inertia"].astype(float),
-                               rtol=1e-5)
+    _assert_same_rows(one, many)
+
+
+def test_a_local_cluster_leaves_the_drivers_environment_as_it_was(monkeypatch):
+    # Dask's nanny writes the workers' OMP_NUM_THREADS etc. into the driver's os.environ;
+    # left there, every later subprocess of the driver would run on one thread.
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "7")
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    before = dict(os.environ)
+    with parallel.dask_client(n_workers=1, threads_per_worker=1):
+        pass
+    assert dict(os.environ) == before
 
 
 # --------------------------------------------------------------------------- distances

@@ -67,7 +67,7 @@ def test_sweep_rows_have_every_column_filled(digits_sweep):
     assert list(table["k"]) == [2, 3, 10]
     assert not table.drop(columns=["params"]).isna().any().any()
     assert (table["method"] == "kmeans").all()
-    assert json.loads(table["params"][0]) == {"max_iter": 300, "n_init": 1}
+    assert json.loads(table["params"][0]) == {"algorithm": "elkan", "max_iter": 300, "n_init": 1}
 
 
 def test_sweep_scores_equal_direct_computation(digits_sweep, digits_data):
@@ -100,7 +100,7 @@ def test_sweep_scores_equal_direct_computation(digits_sweep, digits_data):
 def test_provenance_records_parameters_versions_and_times(digits_sweep):
     _, results = digits_sweep
     provenance = load_provenance("kmeans", dataset="digits", results_dir=results)
-    assert provenance["params"] == {"max_iter": 300, "n_init": 1}
+    assert provenance["params"] == {"algorithm": "elkan", "max_iter": 300, "n_init": 1}
     assert provenance["seed"] == 0
     assert provenance["silhouette_mode"] == "exact"
     assert set(provenance["per_k"]) == {"2", "3", "10"}
