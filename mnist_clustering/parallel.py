@@ -42,7 +42,8 @@ matrix. For K-Medoids, workers get it by the ``distances=`` policy of
 
 Threads: every task limits the BLAS/OpenMP pools of its worker to the worker's
 ``nthreads`` (threadpoolctl), so N workers x T threads use N x T cores, not N x T x
-cores. The local cluster of :func:`dask_client` also starts its workers with
+cores; :func:`mnist_clustering.sweep.run_sweep`'s ``workers=N`` starts N one-thread
+workers. The local cluster of :func:`dask_client` also starts its workers with
 ``OMP_NUM_THREADS`` etc. set to T.
 
 Remote workers: start them with ``--nthreads T`` and a dask config that unsets
@@ -55,14 +56,13 @@ for a leak and pause or restart the worker, so the local cluster runs without a 
 limit; start remote workers with ``dask worker ADDRESS --memory-limit 0`` for K-Medoids
 on all of MNIST (a 14.4 GB file).
 
-Reproducibility: a Dask row equals the serial row computed with the same number of
-BLAS/OpenMP threads per fit, to the last bit (tests/test_parallel.py). The thread count
-itself moves float32 roundings, in the serial sweep too: scikit-learn's K-Means sums
-its inertia per thread chunk (it changes in the ~7th digit between 1 and 2 threads;
-labels and every other score stayed identical in the tests), and OpenBLAS' float32
-GEMM rounds a distance matrix computed with 1 or 2 threads differently, which is why
-'recompute' is exact only up to float32 rounding while 'shared-path' and 'scatter'
-hand the workers the driver's very bytes.
+Reproducibility: a Dask row equals the serial row to the last bit
+(tests/test_parallel.py). Every fit runs on one thread wherever it runs
+(:func:`mnist_clustering.estimators.fit_clustering`): scikit-learn's K-Means sums its
+float32 inertia per thread chunk, so the thread count would move it in the ~7th digit.
+OpenBLAS' float32 GEMM also rounds a distance matrix computed with 1 or 2 threads
+differently, which is why 'recompute' is exact only up to float32 rounding while
+'shared-path' and 'scatter' hand the workers the driver's very bytes.
 """
 
 from __future__ import annotations

@@ -280,3 +280,48 @@ def test_fasterpam_from_alternate_never_costs_more(tmp_path, digits_data):
     medoids = load_artifacts("kmedoids-fasterpam", 8, "digits", tmp_path)["medoid_indices"]
     D = pairwise_distances(digits_data.X)
     assert faster["inertia"][0] == pytest.approx(D[:, medoids].min(axis=1).sum(), rel=1e-5)
+
+
+def test_fasterpam_fit_equals_kmedoids_on_the_matrix_as_given(digits_data):
+    # The fit hands kmedoids the transpose of the (symmetric) matrix so that FasterPAM's
+    # column reads become row reads; the oracle is kmedoids on the matrix itself.
+    import kmedoids
+
+    D = digits_data.distances
+    start = fit_clustering("kmedoids-alternate", 12, digits_data.X, distances=D).medoid_indices
+    fits = [fit_clustering("kmedoids-fasterpam", 12, digits_data.X, distances=D,
+                           init_medoids=start) for _ in range(2)]
+    direct = kmedoids.fasterpam(np.ascontiguousarray(D), start.copy(), max_iter=100, n_cpu=1)
+    for fit in fits:  # deterministic: the same medoids twice, and kmedoids' own answer
+        np.testing.assert_array_equal(fit.medoid_indices, np.asarray(direct.medoids))
+        np.testing.assert_array_equal(fit.labels, np.asarray(direct.labels))
+        assert fit.inertia == direct.loss
+
+
+def test_a_preset_runs_each_sweep_in_order_and_resumes(tmp_path, digits_data, monkeypatch):
+    tiny = (("kmeans", "2:6", (3,)), ("kmedoids-alternate", "3,5", (3,)),
+            ("kmedoids-fasterpam", "3", (3,)))
+    monkeypatch.setitem(sweep.PRESETS, "tiny", tiny)
+    outcome = sweep.run_preset("tiny", results_dir=tmp_path, progress=False, data=digits_data)
+    assert list(outcome) == ["kmeans", "kmedoids-alternate", "kmedoids-fasterpam"]
+    for method, ks, keep in tiny:
+        table = load_results(method, "digits", tmp_path)
+        assert list(table["k"]) == sweep.parse_k_range(ks)
+        assert table.drop(columns=["silhouette_mode"]).notna().all().all()
+        assert load_artifacts(method, keep[0], "digits", tmp_path)["labels"].shape == (1500,)
+    # FasterPAM ran after 'alternate' and started from its kept medoids: never costlier
+    alternate = outcome["kmedoids-alternate"][0].set_index("k")["inertia"]
+    assert outcome["kmedoids-fasterpam"][0]["inertia"][0] <= alternate[3]
+    # a second run finds everything done and fits nothing
+    monkeypatch.setattr(sweep, "evaluate_k", _must_not_run)
+    again = sweep.run_preset("tiny", results_dir=tmp_path, progress=False, data=digits_data)
+    pd.testing.assert_frame_equal(again["kmeans"][0], outcome["kmeans"][0], check_dtype=False)
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("a finished k was fitted again")
+
+
+def test_an_unknown_preset_is_refused():
+    with pytest.raises(ValueError, match="unknown preset 'nope'.*seed"):
+        sweep.run_preset("nope")
