@@ -212,7 +212,7 @@ def local_cluster(n_workers, threads_per_worker=None, *, quiet=True):
 
     n_workers = int(n_workers)
     if n_workers < 1:
-        raise ValueError(f"--dask-workers must be >= 1, got {n_workers}")
+        raise ValueError(f"the number of workers must be >= 1, got {n_workers}")
     threads = int(threads_per_worker or max(1, (os.cpu_count() or 1) // n_workers))
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.update({name: threads for name in _WORKER_ENVIRON if name.endswith("THREADS")})

@@ -325,3 +325,11 @@ def _must_not_run(*args, **kwargs):
 def test_an_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="unknown preset 'nope'.*seed"):
         sweep.run_preset("nope")
+
+
+@pytest.mark.parametrize("workers", [0, -2, 1.5, "2", True])
+def test_a_bad_number_of_workers_is_refused_before_any_work(tmp_path, digits_data, workers):
+    with pytest.raises(ValueError, match="workers must be an integer >= 1"):
+        run_sweep("kmeans", "2:5", results_dir=tmp_path, progress=False, data=digits_data,
+                  workers=workers)
+    assert not (tmp_path / "digits").exists()
