@@ -3,7 +3,8 @@
 One route: :func:`mnist_clustering.sweep.run_sweep` with ``scheduler=`` (an address
 such as ``'tcp://HOST:8786'`` or a ``distributed.Client``), or on the command line
 ``mnist-clustering sweep ... --scheduler tcp://HOST:8786`` (an existing cluster) or
-``--dask-workers N`` (a local cluster started for the run, :func:`dask_client`).
+``--workers N`` (a local cluster started for the run, :func:`dask_client`; by default
+one one-thread worker per core; ``run_sweep(..., workers=N)`` from Python).
 
 Each k is one task running :func:`mnist_clustering.sweep.evaluate_k` on a worker. The
 driver receives the rows with ``distributed.as_completed``, in the order they finish,
@@ -102,7 +103,7 @@ _VERSIONED = ("mnist-clustering", "numpy", "scipy", "scikit-learn", "scikit-lear
               "kmedoids", "threadpoolctl")
 
 _HINT = ("start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
-         "or use --dask-workers N (Python: dask_client(n_workers=N)) for a local cluster")
+         "or use --workers N (Python: run_sweep(..., workers=N)) for a local cluster")
 
 DistanceSource = namedtuple("DistanceSource", "policy path sidecar future")
 """How workers get the distance matrix: the policy and what it needs (else None)."""

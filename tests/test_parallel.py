@@ -2,7 +2,7 @@
 loss, bad addresses, thread limits, and the command line.
 
 One LocalCluster (2 worker processes x 1 thread) serves most tests; the worker-loss
-test starts its own with :func:`parallel.dask_client`, as ``--dask-workers 2`` does. The clusters' workers start without
+test starts its own with :func:`parallel.dask_client`, as ``--workers 2`` does. The clusters' workers start without
 Dask's default ``OMP_NUM_THREADS=1`` so that the thread-limit test shows the limit
 comes from :mod:`mnist_clustering.parallel`, and with their own distance-matrix cache
 directory, so 'recompute' is told apart from 'shared-path'.
@@ -279,7 +279,7 @@ def test_a_worker_killed_mid_sweep_loses_no_finished_row(tmp_path):
     options = dict(dataset="digits", results_dir=tmp_path, progress=False, silhouette=300,
                    n_init=20)  # ~0.1-1 s per k: the sweep is still running at the kill
     store = ResultsStore("digits", "kmeans", tmp_path)
-    # The package's own local cluster (as `--dask-workers 2` starts it), 2 processes.
+    # The package's own local cluster (as `--workers 2` starts it), 2 processes.
     with parallel.dask_client(n_workers=2, threads_per_worker=1) as client:
         # its workers start with 1 OpenMP/BLAS thread and glibc's adaptive malloc
         for variable, value in [("OMP_NUM_THREADS", "1"), ("MALLOC_TRIM_THRESHOLD_", None)]:
@@ -382,7 +382,7 @@ def test_a_worker_address_is_not_taken_for_a_scheduler(client):
 
 # --------------------------------------------------------------------------- command line
 def test_cli_scheduler_runs_the_sweep_on_that_cluster(client, digits_data, tmp_path, capsys):
-    # (--dask-workers N is the same code with dask_client(n_workers=N): see the kill test.)
+    # (--workers N is the same code with dask_client(n_workers=N): see the kill test.)
     before = sum(len(state["tasks"]) for state in _states(client).values())
     status = main(["sweep", "--method", "kmeans", "--k", "2:20:6", "--dataset", "digits",
                    "--silhouette", "300", "--results-dir", str(tmp_path / "dask"),
