@@ -20,25 +20,18 @@ import numbers
 import os
 import platform
 import re
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from . import metrics
 from .estimators import NEEDS_DISTANCES, check_method, fit_clustering, method_params
-
-COLUMNS = (
-    "method", "k", "seed", "n_samples", "params", "inertia", "silhouette", "silhouette_mode",
-    "calinski_harabasz", "label_entropy", "seed_index_entropy", "homogeneity", "nmi", "ari",
-    "purity", "accuracy", "n_errors", "test_purity", "fit_seconds", "score_seconds", "n_iter",
+from .results import (  # noqa: F401 (ResultsError, default_results_dir: re-exported)
+    COLUMNS, ResultsError, ResultsStore, default_results_dir, table_name,
 )
-"""Columns of a results table, in order."""
 
 SEED_PRESET = (
     # (method, k grid as the seed wrote it, k values whose artefacts the notebooks show)
@@ -52,10 +45,6 @@ SEED_PRESET = (
 """Every sweep and final model of the seed notebook, for ``--preset seed``."""
 
 PRESETS = {"seed": SEED_PRESET}
-
-
-class ResultsError(ValueError):
-    """A results table cannot be used: corrupted, or computed with other parameters."""
 
 
 # --------------------------------------------------------------------------- k grids
@@ -123,20 +112,6 @@ def _parse_k_string(spec):
 
 
 # --------------------------------------------------------------------------- data
-def default_results_dir():
-    """Where tables live: ``$MNIST_CLUSTERING_RESULTS``, else the project's ``results/``.
-
-    The project's directory is found from the installed (editable) package, so the
-    notebooks, run from ``notebooks/``, read the same tables as the command line.
-    """
-    if os.environ.get("MNIST_CLUSTERING_RESULTS"):
-        return Path(os.environ["MNIST_CLUSTERING_RESULTS"])
-    project = Path(__file__).resolve().parents[1]
-    if (project / "pyproject.toml").is_file():
-        return project / "results"
-    return Path.cwd() / "results"
-
-
 @dataclass
 class SweepData:
     """The prepared images and labels a sweep works on, and their distance matrix.
@@ -168,8 +143,7 @@ class SweepData:
     @property
     def name(self):
         """Table folder name: the dataset, with the subsample size when there is one."""
-        full = self.n_samples is None
-        return self.dataset if full else f"{self.dataset}-first{self.n_samples}"
+        return table_name(self.dataset, self.n_samples)
 
     @property
     def X(self):
@@ -313,134 +287,9 @@ def evaluate_k(data, spec, k, *, init_medoids=None, defer_silhouette=True):
     return {column: row[column] for column in COLUMNS}, fit
 
 
-# --------------------------------------------------------------------------- storage
-class ResultsStore:
-    """The table of one method on one dataset, with its provenance and artefacts.
-
-    Parameters
-    ----------
-    dataset : str
-        Table folder name (``SweepData.name``).
-    method : str
-    results_dir : path-like, optional
-        Default :func:`default_results_dir`.
-    """
-
-    def __init__(self, dataset, method, results_dir=None):
-        self.dataset = dataset
-        self.method = check_method(method)
-        self.root = Path(results_dir) if results_dir is not None else default_results_dir()
-        self.folder = self.root / dataset
-        self.csv = self.folder / f"{method}.csv"
-        self.provenance_path = self.folder / f"{method}.json"
-        self.artifacts = self.folder / "artifacts"
-
-    def load(self):
-        """The stored table (empty if none), checked for the expected columns."""
-        if not self.csv.exists():
-            return pd.DataFrame(columns=list(COLUMNS))
-        try:
-            table = pd.read_csv(self.csv)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-            raise ResultsError(
-                f"results table {self.csv} is corrupted ({error}); move it away to recompute"
-            ) from error
-        missing = [column for column in COLUMNS if column not in table.columns]
-        # (a NaN silhouette is legal: it is pending, see fill_silhouettes)
-        if missing or table["k"].isna().any() or table["k"].duplicated().any():
-            problem = f"missing columns {missing}" if missing else "missing or duplicate k"
-            raise ResultsError(f"results table {self.csv} is corrupted ({problem}); "
-                               "move it away to recompute")
-        return table[list(COLUMNS)].sort_values("k", ignore_index=True)
-
-    def check_compatible(self, table, spec, n_samples):
-        """Raise :class:`ResultsError` if ``table`` was computed with other parameters."""
-        expected = {"seed": spec.seed, "params": spec.params_json,
-                    "silhouette_mode": spec.silhouette_mode, "n_samples": n_samples}
-        for column, value in expected.items():
-            stored = set(table[column].astype(str))
-            if stored and stored != {str(value)}:
-                raise ResultsError(
-                    f"{self.csv} holds rows with {column}={sorted(stored)}, but this sweep "
-                    f"uses {column}={value}. Rows with different parameters are never "
-                    "mixed: pass another --results-dir for a separate table, or move the "
-                    "file away to start over."
-                )
-
-    def save(self, table, provenance):
-        """Write table and provenance atomically (temp file, then rename)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        table = table.sort_values("k", ignore_index=True)
-        _atomic_write_text(self.csv, table.to_csv(index=False, float_format="%.10g"))
-        _atomic_write_text(self.provenance_path, json.dumps(provenance, indent=2, sort_keys=True) + "\n")
-
-    def load_provenance(self):
-        if not self.provenance_path.exists():
-            return {}
-        try:
-            return json.loads(self.provenance_path.read_text())
-        except json.JSONDecodeError as error:
-            raise ResultsError(f"provenance file {self.provenance_path} is corrupted: {error}") from error
-
-    @property
-    def pending(self):
-        """Folder of labels whose exact silhouette is still to be computed."""
-        return self.folder / ".pending-silhouettes" / self.method
-
-    def save_pending(self, k, labels):
-        """Keep the labels of k until its silhouette is filled in (atomic)."""
-        self.pending.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.pending, suffix=".npy", delete=False) as handle:
-            np.save(handle, np.asarray(labels, dtype=np.uint16))
-        os.replace(handle.name, self.pending / f"k{k}.npy")
-
-    def pending_ks(self):
-        """k values whose labels wait for their silhouette."""
-        if not self.pending.exists():
-            return set()
-        return {int(path.stem[1:]) for path in self.pending.glob("k*.npy")}
-
-    def load_pending(self, k):
-        return np.load(self.pending / f"k{k}.npy").astype(np.int64)
-
-    def drop_pending(self, k):
-        (self.pending / f"k{k}.npy").unlink(missing_ok=True)
-
-    def artifact_path(self, k):
-        return self.artifacts / f"{self.method}-k{k}.npz"
-
-    def save_artifact(self, fit, majority):
-        """Store labels, centres, medoid indices and majority labels of one k (compressed)."""
-        self.artifacts.mkdir(parents=True, exist_ok=True)
-        arrays = {"labels": fit.labels.astype(np.uint16), "centers": fit.centers,
-                  "majority_labels": np.asarray(majority, dtype=np.uint8)}
-        if fit.medoid_indices is not None:
-            arrays["medoid_indices"] = fit.medoid_indices
-        path = self.artifact_path(fit.k)
-        with tempfile.NamedTemporaryFile(dir=self.artifacts, suffix=".npz", delete=False) as handle:
-            np.savez_compressed(handle, **arrays)
-        os.replace(handle.name, path)
-        return path
-
-    def load_artifact(self, k):
-        path = self.artifact_path(k)
-        if not path.exists():
-            raise FileNotFoundError(
-                f"no stored labels/centres for {self.method} at k={k} ({path}); "
-                f"run `mnist-clustering sweep --method {self.method} --k {k} --keep {k}`"
-            )
-        with np.load(path) as stored:
-            return {name: stored[name] for name in stored.files}
-
-
-def _atomic_write_text(path, text):
-    path = Path(path)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
-
-
+# --------------------------------------------------------------------------- provenance
 def _provenance(store, spec, data, previous):
+    """The table's provenance: ``previous`` (as on disk now) updated with this run's."""
     import importlib.metadata as md
 
     versions = {}
@@ -454,14 +303,21 @@ def _provenance(store, spec, data, previous):
     versions["mnist-clustering"] = __version__
     versions["python"] = platform.python_version()
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    seeds = set(previous.get("seeds", [previous["seed"]] if "seed" in previous else []))
     return {
         "dataset": data.dataset, "table": store.dataset, "method": spec.method,
-        "seed": spec.seed, "params": spec.params_dict, "silhouette_mode": spec.silhouette_mode,
+        "seeds": sorted(seeds | {spec.seed}), "params": spec.params_dict,
+        "silhouette_mode": spec.silhouette_mode,
         "n_samples": len(data.X), "data": data.fingerprint, "versions": versions,
         "cpu_count": os.cpu_count(), "machine": platform.machine(),
         "created": previous.get("created", now), "updated": now,
         "per_k": dict(previous.get("per_k", {})),
     }
+
+
+def timing_key(k, seed):
+    """Key of a row's timings in the provenance's ``per_k`` (seed 0: plain ``'k'``)."""
+    return str(int(k)) if int(seed) == 0 else f"{int(k)}/seed{int(seed)}"
 
 
 # --------------------------------------------------------------------------- sweep
@@ -523,17 +379,26 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
     for k in ks:
         metrics.check_n_clusters(k, len(data.X))
     store.check_compatible(table, spec, len(data.X))
-    pending = store.pending_ks()
-    # a row whose silhouette is missing and whose labels are gone must be recomputed
-    lost = table["silhouette"].isna() & ~table["k"].isin(pending)
-    done = set(table.loc[~lost, "k"].astype(int))
-    missing_artifacts = {k for k in keep if k in done and not store.artifact_path(k).exists()}
-    todo = [k for k in ks if force or k not in done or k in missing_artifacts]
+    todo = [k for k in ks if force or k not in _done_ks(table, store, spec, len(data.X), keep)]
     if todo:
         with _computed_rows(data, spec, todo, store, workers, scheduler, distances) as rows:
-            table = _record_rows(rows, table, store, spec, data, keep, progress, len(todo))
-    table = fill_silhouettes(table, store, data, spec, progress=progress)
-    return table[table["k"].isin(ks)].reset_index(drop=True)
+            _record_rows(rows, store, spec, data, keep, progress, len(todo), force)
+    table = fill_silhouettes(store, data, spec, progress=progress)
+    wanted = table["k"].isin(ks) & (table["seed"] == spec.seed)
+    return table[wanted].reset_index(drop=True)
+
+
+def _done_ks(table, store, spec, n_samples, keep):
+    """k of ``spec.seed`` stored complete or with their pending labels, artefacts kept.
+
+    A row whose silhouette is empty and whose pending record is gone or damaged is not
+    done: its labels are lost, so it is recomputed.
+    """
+    rows = table[table["seed"] == spec.seed]
+    waiting = {k for k, seed in store.pending_labels(spec, n_samples) if seed == spec.seed}
+    lost = rows["silhouette"].isna() & ~rows["k"].isin(waiting)
+    done = set(rows.loc[~lost, "k"].astype(int))
+    return {k for k in done if k not in keep or store.artifact_path(k, spec.seed).exists()}
 
 
 @contextlib.contextmanager
@@ -574,68 +439,84 @@ def _init_medoids(data, spec, k, store):
     return None
 
 
-def _record_rows(rows, table, store, spec, data, keep, progress, total):
+def _record_rows(rows, store, spec, data, keep, progress, total, force):
+    """Write each ``(row, fit)`` to the table as it arrives (and its artefacts if kept)."""
     from tqdm.auto import tqdm
 
-    provenance = _provenance(store, spec, data, store.load_provenance())
     bar = tqdm(total=total, desc=spec.method, unit="k", disable=not progress)
     try:
         for row, fit in rows:
             k = row["k"]
-            table = pd.concat([table[table["k"] != k], pd.DataFrame([row])], ignore_index=True)
-            provenance["per_k"][str(k)] = {
+            timing = {
                 "wall_seconds": round(row["fit_seconds"] + row["score_seconds"], 3),
                 "fit_seconds": round(row["fit_seconds"], 3),
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
-            provenance["updated"] = provenance["per_k"][str(k)]["finished"]
-            if np.isnan(row["silhouette"]):
-                store.save_pending(k, fit.labels)
-            store.save(table, provenance)
+
+            def provenance(previous, key=timing_key(k, row["seed"]), timing=timing):
+                record = _provenance(store, spec, data, previous)
+                record["per_k"][key] = timing
+                record["updated"] = timing["finished"]
+                return record
+
+            store.record(row, spec, provenance_update=provenance, labels=fit.labels, force=force)
             if k in keep:
-                store.save_artifact(fit, metrics.majority_labels(data.y, fit.labels, n_clusters=k))
+                majority = metrics.majority_labels(data.y, fit.labels, n_clusters=k)
+                store.save_artifact(fit, majority, row["seed"])
             bar.set_postfix(k=k, fit_s=f"{row['fit_seconds']:.1f}")
             bar.update(1)
     finally:
         bar.close()
-    return table.sort_values("k", ignore_index=True)
 
 
-def fill_silhouettes(table, store, data, spec, *, progress=True, batch=40):
-    """Compute the pending exact silhouettes of ``table``, many k per pass over the distances.
+def fill_silhouettes(store, data, spec, *, progress=True, batch=40):
+    """Compute the table's pending exact silhouettes, many rows per pass over the distances.
 
-    Each batch of labellings costs one read of the distance matrix; the table is saved
-    after each batch, so an interruption loses at most the batch in progress.
+    Each batch of labellings costs one read of the distance matrix, done without the
+    table's lock; the results are then merged into the table as it is on disk, under
+    the lock, and their records removed. A row another process filled meanwhile is left
+    as it is (the same deterministic number). Returns the table as stored afterwards.
     """
     from tqdm.auto import tqdm
 
     from .distances import silhouette_scores
 
-    waiting = sorted(store.pending_ks() & set(table.loc[table["silhouette"].isna(), "k"]))
+    n = len(data.X)
+    records = store.pending_labels(spec, n)
+    table = store.load()
+    empty = table["silhouette"].isna()
+    waiting = sorted(set(zip(table.loc[empty, "k"], table.loc[empty, "seed"])) & set(records))
     if not waiting:
         return table
-    provenance = _provenance(store, spec, data, store.load_provenance())
     bar = tqdm(total=len(waiting), desc=f"{spec.method} silhouettes", unit="k", disable=not progress)
     try:
         for start in range(0, len(waiting), batch):
-            ks = waiting[start:start + batch]
+            keys = waiting[start:start + batch]
             began = time.perf_counter()
-            scores = silhouette_scores(data.distances, [store.load_pending(k) for k in ks])
-            share = (time.perf_counter() - began) / len(ks)
-            for k, score in zip(ks, scores):
-                at = table["k"] == k
-                table.loc[at, "silhouette"] = float(score)
-                table.loc[at, "score_seconds"] += share
-                timing = provenance["per_k"].setdefault(str(k), {})
-                timing["silhouette_seconds"] = round(share, 3)
-                timing["wall_seconds"] = round(timing.get("wall_seconds", 0) + share, 3)
-            store.save(table, provenance)
-            for k in ks:
-                store.drop_pending(k)
-            bar.update(len(ks))
+            scores = silhouette_scores(data.distances, [records[key] for key in keys])
+            share = (time.perf_counter() - began) / len(keys)
+            _store_silhouettes(store, spec, data, dict(zip(keys, scores)), records, share)
+            bar.update(len(keys))
     finally:
         bar.close()
-    return table
+    return store.load()
+
+
+def _store_silhouettes(store, spec, data, scores, records, share):
+    with store.lock():
+        table = store.load()
+        provenance = _provenance(store, spec, data, store.load_provenance())
+        for (k, seed), score in scores.items():
+            at = (table["k"] == k) & (table["seed"] == seed) & table["silhouette"].isna()
+            if at.any():
+                table.loc[at, "silhouette"] = float(score)
+                table.loc[at, "score_seconds"] += share
+                timing = provenance["per_k"].setdefault(timing_key(k, seed), {})
+                timing["silhouette_seconds"] = round(share, 3)
+                timing["wall_seconds"] = round(timing.get("wall_seconds", 0) + share, 3)
+        store.save(table, provenance)
+        for key in scores:
+            store.drop_pending(key, spec, records[key])
 
 
 def run_preset(name="seed", *, results_dir=None, progress=True, force=False, data=None, **options):

@@ -101,7 +101,7 @@ def test_provenance_records_parameters_versions_and_times(digits_sweep):
     _, results = digits_sweep
     provenance = load_provenance("kmeans", dataset="digits", results_dir=results)
     assert provenance["params"] == {"algorithm": "elkan", "max_iter": 300, "n_init": 1}
-    assert provenance["seed"] == 0
+    assert provenance["seeds"] == [0]
     assert provenance["silhouette_mode"] == "exact"
     assert set(provenance["per_k"]) == {"2", "3", "10"}
     assert provenance["versions"]["scikit-learn"]
@@ -182,7 +182,8 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
     monkeypatch.undo()
     saved = load_results("kmeans", "digits", tmp_path)
     assert list(saved["k"]) == [2, 3] and saved["silhouette"].isna().all()
-    (tmp_path / "digits" / ".pending-silhouettes" / "kmeans" / "k3.npy").unlink()
+    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k3-seed0-*.npy")
+    record.unlink()
     computed = []
     real = sweep.evaluate_k
     monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
@@ -192,13 +193,21 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
     assert not table["silhouette"].isna().any()
 
 
-def test_force_recomputes(tmp_path, digits_data):
-    run_sweep("kmeans", "2", dataset="digits", results_dir=tmp_path, progress=False, data=digits_data)
-    first = load_provenance("kmeans", "digits", tmp_path)["per_k"]["2"]["finished"]
-    table = run_sweep("kmeans", "2", dataset="digits", results_dir=tmp_path, progress=False,
+def test_force_recomputes(tmp_path, digits_data, monkeypatch):
+    real = sweep.evaluate_k
+    fitted = []
+    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: fitted.append(a[2]) or real(*a, **kw))
+    first = run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data)
+    assert fitted == [2, 3]
+    run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
+              data=digits_data)
+    assert fitted == [2, 3]  # stored: nothing refitted
+    again = run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
                       data=digits_data, force=True)
-    assert len(table) == 1
-    assert load_provenance("kmeans", "digits", tmp_path)["per_k"]["2"]["finished"] >= first
+    assert fitted == [2, 3, 2, 3]  # --force: every k fitted again
+    same = [c for c in COLUMNS if c not in ("fit_seconds", "score_seconds")]
+    pd.testing.assert_frame_equal(again[same], first[same])
 
 
 def test_other_parameters_never_mix(tmp_path, digits_data):
@@ -208,10 +217,22 @@ def test_other_parameters_never_mix(tmp_path, digits_data):
     with pytest.raises(ResultsError, match="n_init"):
         run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
                   data=digits_data, n_init=3)
-    with pytest.raises(ResultsError, match="seed"):
+    with pytest.raises(ResultsError, match="silhouette_mode"):
         run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
-                  data=digits_data, seed=1)
+                  data=digits_data, silhouette=500)
     assert csv.read_bytes() == before
+
+
+def test_seeds_are_rows_of_one_table(tmp_path, digits_data):
+    seed0 = run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data)
+    seed1 = run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data, seed=1)
+    assert list(seed1["seed"]) == [1] and list(seed1["k"]) == [3]
+    table = load_results("kmeans", "digits", tmp_path)
+    assert list(zip(table["k"], table["seed"])) == [(2, 0), (3, 0), (3, 1)]
+    pd.testing.assert_frame_equal(table[table["seed"] == 0].reset_index(drop=True), seed0)
+    assert load_provenance("kmeans", "digits", tmp_path)["seeds"] == [0, 1]
 
 
 @pytest.mark.parametrize("content", ["method,k\nkmeans,2\n", "\x00\x01garbage\n\"unclosed", ""])
