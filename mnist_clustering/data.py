@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import atomic_write
+
 __all__ = [
     "MNIST_SHA256",
     "MNIST_SHAPES",
@@ -340,24 +342,18 @@ def _store(arrays, path, *, overwrite):
     if path.exists() and not overwrite:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".mnist-", suffix=".npz.tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            # Uncompressed: loading is then a plain read, the data barely compresses.
-            np.savez(f, **{k: arrays[k] for k in _KEYS})
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp creates the file 0600; a shared cache should be readable by all.
-        os.chmod(tmp, 0o644)
+    buffer = io.BytesIO()
+    # Uncompressed: loading is then a plain read, the data barely compresses.
+    np.savez(buffer, **{k: arrays[k] for k in _KEYS})
+
+    def verify(tmp):
         problems = _mnist_problems(_read_npz(tmp))
         if problems:
             raise DataIntegrityError(
                 f"writing the MNIST cache {path} produced a bad file: {'; '.join(problems)}"
             )
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    atomic_write(path, buffer.getvalue(), verify=verify)
     return True
 
 

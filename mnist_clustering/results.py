@@ -35,11 +35,12 @@ import math
 import os
 import re
 import sys
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .files import atomic_write
 
 COLUMNS = (
     "method", "k", "seed", "n_samples", "params", "inertia", "silhouette", "silhouette_mode",
@@ -91,28 +92,6 @@ def default_results_dir():
     if (project / "pyproject.toml").is_file():
         return project / "results"
     return Path.cwd() / "results"
-
-
-def atomic_write(path, content):
-    """Write ``content`` (str or bytes) to ``path`` atomically, permissions by the umask.
-
-    The temporary file is created with mode 0666 and the kernel applies the umask, as for
-    any file the user creates (``tempfile`` would leave 0600); it is fsynced and renamed
-    over ``path``, so readers see the old file or the new one, never a partial one.
-    """
-    path = Path(path)
-    data = content.encode() if isinstance(content, str) else bytes(content)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _say(message):
