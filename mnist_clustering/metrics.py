@@ -41,7 +41,7 @@ images: the (Hungarian) accuracy is 0.6.
 
 from __future__ import annotations
 
-import math
+import math  # noqa: F401 (the doctests use it)
 from numbers import Integral
 
 import numpy as np
@@ -49,6 +49,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from scipy.special import xlogy
 from sklearn import metrics as _skm
+from sklearn.metrics import pairwise_distances_argmin
 
 __all__ = [
     "SCORE_DIRECTIONS",
@@ -304,49 +305,6 @@ def _label_entropy(C):
     return float(max(per_cluster.sum() / Cf.sum(), 0.0))
 
 
-def _entropy_of_counts(counts):
-    """Entropy (nats) of a labelling given its class counts, as sklearn's ``_entropy``."""
-    pi = counts[counts > 0].astype(np.float64)
-    if pi.size <= 1:
-        return 0.0
-    pi_sum = np.sum(pi)
-    return float(-np.sum((pi / pi_sum) * (np.log(pi) - math.log(pi_sum))))
-
-
-def _info_scores(C):
-    """(homogeneity, nmi) from C exactly as scikit-learn computes them."""
-    sizes_pred = C.sum(axis=1)
-    sizes_true = C.sum(axis=0)
-    # scikit-learn's contingency: true classes in rows, only labels that occur.
-    table = np.ascontiguousarray(C[sizes_pred > 0][:, sizes_true > 0].T)
-    mi = _skm.mutual_info_score(None, None, contingency=table)
-    h_true = _entropy_of_counts(sizes_true)
-    h_pred = _entropy_of_counts(sizes_pred)
-    homog = mi / h_true if h_true else 1.0
-    if table.shape[0] == table.shape[1] == 1:
-        nmi_value = 1.0
-    elif mi == 0:
-        nmi_value = 0.0
-    else:
-        nmi_value = mi / np.mean([h_true, h_pred])
-    return float(homog), float(nmi_value)
-
-
-def _ari(C):
-    """Adjusted Rand index from C, with scikit-learn's exact integer pair counts."""
-    n = int(C.sum())
-    sum_sq = int((C * C).sum())
-    sq_pred = int((C.sum(axis=1) ** 2).sum())
-    sq_true = int((C.sum(axis=0) ** 2).sum())
-    tp = sum_sq - n
-    fp = sq_pred - sum_sq
-    fn = sq_true - sum_sq
-    tn = n * n - fp - fn - sum_sq
-    if fn == 0 and fp == 0:
-        return 1.0
-    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
-
-
 def majority_labels(y_true, clusters, n_clusters=None):
     """Majority digit of each cluster (the seed's ``determiner_label``, all at once).
 
@@ -584,9 +542,8 @@ def label_scores(y_true, clusters, n_clusters=None):
     dict
         ``label_entropy``, ``seed_index_entropy``, ``homogeneity``, ``nmi``, ``ari``,
         ``purity``, ``n_errors`` (int) and ``accuracy`` (Hungarian). ``homogeneity``,
-        ``nmi`` and ``ari`` equal scikit-learn's scores (to rounding) but are
-        computed from the shared contingency matrix instead of re-sorting the labels
-        once per score.
+        ``nmi`` and ``ari`` are scikit-learn's public scores; the others come from one
+        contingency matrix that keeps empty clusters (scikit-learn's drops them).
 
     Examples
     --------
@@ -603,13 +560,12 @@ def label_scores(y_true, clusters, n_clusters=None):
     k = _resolve_size(c, n_clusters, "n_clusters", "clusters")
     C = _contingency(y, c, k, int(y.max()) + 1)
     errors = _n_errors(C)
-    homog, nmi_value = _info_scores(C)
     return {
         "label_entropy": _label_entropy(C),
         "seed_index_entropy": _seed_index_entropy(c, k),
-        "homogeneity": homog,
-        "nmi": nmi_value,
-        "ari": _ari(C),
+        "homogeneity": float(_skm.homogeneity_score(y, c)),
+        "nmi": float(_skm.normalized_mutual_info_score(y, c)),
+        "ari": float(_skm.adjusted_rand_score(y, c)),
         "purity": float((n - errors) / n),
         "n_errors": errors,
         "accuracy": _accuracy(C),
@@ -707,19 +663,17 @@ def calinski_harabasz(X, labels):
 # ----------------------------------------------------------------------------------
 # nearest centre, and the cluster-label classifier on new images
 # ----------------------------------------------------------------------------------
-def assign_nearest(X, centers, block_size=8192):
+def assign_nearest(X, centers):
     """Index of the nearest centre (squared Euclidean distance) of each row of ``X``.
 
-    ``argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 - 2 x . c_j)``: one matrix product
-    per block of ``block_size`` rows, in float64, so the extra memory is about
-    ``block_size * (n_features + n_centers) * 8`` bytes (57 MB for 8192 MNIST rows
-    and 262 centres). Ties go to the lowest centre index.
+    ``sklearn.metrics.pairwise_distances_argmin`` in float64, after validation; it
+    works through ``X`` in chunks of scikit-learn's ``working_memory``. Ties go to the
+    lowest centre index.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
     centers : array-like of shape (n_centers, n_features)
-    block_size : int, default 8192
 
     Returns
     -------
@@ -740,18 +694,10 @@ def assign_nearest(X, centers, block_size=8192):
         raise ValueError(
             f"X has {X.shape[1]} features but centers have {centers.shape[1]}"
         )
-    if isinstance(block_size, bool) or not isinstance(block_size, Integral) or block_size < 1:
-        raise ValueError(f"block_size must be a positive integer, got {block_size!r}")
-    c64 = np.asarray(centers, dtype=np.float64)
-    c_sq = np.einsum("ij,ij->i", c64, c64)
-    out = np.empty(X.shape[0], dtype=np.intp)
-    for start in range(0, X.shape[0], block_size):
-        block = np.asarray(X[start:start + block_size], dtype=np.float64)
-        d = block @ c64.T
-        d *= -2.0
-        d += c_sq
-        out[start:start + block_size] = d.argmin(axis=1)
-    return out
+    # float64, as the float32 images would otherwise be compared in float32
+    return pairwise_distances_argmin(np.asarray(X, dtype=np.float64),
+                                     np.asarray(centers, dtype=np.float64),
+                                     metric_kwargs={"squared": True})
 
 
 def _check_majority(cluster_majority, n_centers):

@@ -489,16 +489,19 @@ def test_score_directions():
 # ----------------------------------------------------------------------------------
 # geometry: nearest centre, silhouette, Calinski-Harabasz
 # ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("block_size", [1, 7, 8192])
-def test_assign_nearest_matches_brute_force(digits_case, block_size):
+def _brute_force_nearest(X, centers):
+    # every squared distance in float64 by broadcasting: no expansion, no cancellation
+    X, centers = np.asarray(X, dtype=np.float64), np.asarray(centers, dtype=np.float64)
+    return ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+
+
+def test_assign_nearest_matches_brute_force(digits_case):
     X, _, _, centers = digits_case
-    expected = skm.pairwise_distances(X, centers).argmin(axis=1)
-    np.testing.assert_array_equal(assign_nearest(X, centers, block_size=block_size), expected)
+    np.testing.assert_array_equal(assign_nearest(X, centers), _brute_force_nearest(X, centers))
     rng = np.random.default_rng(1)
     Xr = rng.normal(size=(300, 20)).astype(np.float32)
     Cr = rng.normal(size=(17, 20)).astype(np.float32)
-    expected = skm.pairwise_distances(Xr, Cr).argmin(axis=1)
-    np.testing.assert_array_equal(assign_nearest(Xr, Cr, block_size=block_size), expected)
+    np.testing.assert_array_equal(assign_nearest(Xr, Cr), _brute_force_nearest(Xr, Cr))
 
 
 def test_assign_nearest_ties_go_to_lowest_index():
@@ -508,7 +511,7 @@ def test_assign_nearest_ties_go_to_lowest_index():
     centers = np.array([[1, 1, 1], [0, 0, 0], [1, 1, 1], [2, 2, 2], [0, 0, 0]])
     d = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
     expected = np.array([np.flatnonzero(row == row.min())[0] for row in d])
-    got = assign_nearest(X, centers, block_size=64)
+    got = assign_nearest(X, centers)
     np.testing.assert_array_equal(got, expected)
     assert not np.isin(got, [2, 4]).any()  # duplicates of centres 0 and 1 never win
 
@@ -650,5 +653,3 @@ def test_bad_assign_nearest_inputs():
         assign_nearest(np.zeros(3), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="centers is empty"):
         assign_nearest(X, np.zeros((0, 3)))
-    with pytest.raises(ValueError, match="block_size must be a positive integer"):
-        assign_nearest(X, np.zeros((2, 3)), block_size=0)
