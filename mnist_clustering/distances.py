@@ -11,9 +11,10 @@ Public API
 ----------
 ``matrix_bytes(n)``
     Size in bytes of an (n, n) float32 matrix.
-``pairwise_euclidean(X, out=None, block_rows=2048, progress=False)``
+``pairwise_euclidean(X, out=None, block_rows=2048, progress=False, on_rows_done=None)``
     Fill an (n, n) float32 array (or a given writable memmap) with Euclidean distances.
-``distance_matrix(X, *, cache_dir=None, key=None, in_memory=None, progress=True, rebuild=False, verify=True)``
+``distance_matrix(X, *, cache_dir=None, key=None, in_memory=None, progress=True,
+rebuild=False, verify=True)``
     The read-only (n, n) float32 distance matrix of X, from the cache when it is there
     and its checksums match (verified once per process).
 ``verify_cached_matrix(path, *, progress=False, n_threads=None)``
