@@ -11,10 +11,15 @@ Public API
 ----------
 ``matrix_bytes(n)``
     Size in bytes of an (n, n) float32 matrix.
-``pairwise_euclidean(X, out=None, block_rows=2048, progress=False)``
+``pairwise_euclidean(X, out=None, block_rows=2048, progress=False, on_rows_done=None)``
     Fill an (n, n) float32 array (or a given writable memmap) with Euclidean distances.
-``distance_matrix(X, *, cache_dir=None, key=None, in_memory=None, progress=True)``
-    The read-only (n, n) float32 distance matrix of X, from the cache when it is there.
+``distance_matrix(X, *, cache_dir=None, key=None, in_memory=None, progress=True,
+rebuild=False, verify=True)``
+    The read-only (n, n) float32 distance matrix of X, from the cache when it is there
+    and its checksums match (verified once per process).
+``verify_cached_matrix(path, *, progress=False, n_threads=None)``
+    Check a cache file against the blockwise xxh3-64 checksums of its sidecar; raises
+    :class:`DistanceCacheError` naming the file, the first damaged rows and the fix.
 ``silhouette_scores(D, labellings, *, block_rows=1024, progress=False, n_threads=None)``
     The mean silhouette coefficient of each labelling, equal to
     ``sklearn.metrics.silhouette_score(D, labels, metric="precomputed")``.
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import re
 import shutil
@@ -39,10 +45,13 @@ from pathlib import Path
 import numpy as np
 import psutil
 import scipy.sparse as sp
+import xxhash
 
 __all__ = [
     "CACHE_ENV",
     "InsufficientSpaceError",
+    "DistanceCacheError",
+    "verify_cached_matrix",
     "matrix_bytes",
     "pairwise_euclidean",
     "distance_matrix",
@@ -71,6 +80,23 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 class InsufficientSpaceError(MemoryError):
     """Neither the cache disk nor RAM has room for the distance matrix."""
+
+
+class DistanceCacheError(ValueError):
+    """A cached distance matrix does not match the checksums written with it."""
+
+
+#: Content checksum of the cache file: one xxh3-64 digest per block of rows. xxh3 hashes
+#: at memory speed and releases the GIL, so blocks are checked by parallel threads;
+#: crc32 (zlib) is several times slower and only 32 bits wide.
+CHECKSUM_ALGORITHM = "xxh3_64"
+#: Target size of one checksummed block of rows (the last block may be shorter).
+CHECKSUM_BLOCK_BYTES = 64 * 1024**2
+
+# Files verified in this process, keyed by (path, size, mtime_ns, inode): a file is hashed
+# once per process, and again only if it was replaced or touched.
+_VERIFIED: set[tuple] = set()
+_VERIFIED_LOCK = threading.Lock()
 
 
 def matrix_bytes(n: int) -> int:
@@ -115,7 +141,9 @@ def _exact_pairs(X: np.ndarray, i: np.ndarray, j: np.ndarray, chunk: int = 8192)
     return res
 
 
-def pairwise_euclidean(X, out=None, block_rows: int = 2048, progress: bool = False):
+def pairwise_euclidean(
+    X, out=None, block_rows: int = 2048, progress: bool = False, on_rows_done=None
+):
     """Euclidean distances between the rows of X, as an (n, n) float32 array.
 
     Blocked float32 GEMM with precomputed squared norms: d^2 = |x|^2 + |y|^2 - 2 x.y,
@@ -135,6 +163,9 @@ def pairwise_euclidean(X, out=None, block_rows: int = 2048, progress: bool = Fal
         Rows per GEMM block; the working memory is about ``3 * block_rows * n * 4`` bytes.
     progress : bool
         Show a tqdm progress bar on stderr.
+    on_rows_done : callable, optional
+        Called as ``on_rows_done(r1)`` each time rows ``[0, r1)`` of ``out`` are final
+        (the cache writer checksums them while they are still in the page cache).
 
     Returns
     -------
@@ -205,6 +236,10 @@ def pairwise_euclidean(X, out=None, block_rows: int = 2048, progress: bool = Fal
             for j0 in range(m, w, tile):
                 j1 = min(j0 + tile, w)
                 out[r0 + j0 : r0 + j1, r0:r1] = G[:, j0:j1].T
+            # rows [r0, r1) now hold their columns >= r0 (this block) and < r0 (mirrored
+            # by the earlier blocks): every row before r1 is final
+            if on_rows_done is not None:
+                on_rows_done(r1)
             if bar is not None:
                 bar.update(m * w)
     finally:
@@ -245,6 +280,41 @@ def _paths(cache_dir: Path, key: str) -> tuple[Path, Path]:
     return data, cache_dir / f"distances-{key}.json"
 
 
+def _fix_hint(data: Path) -> str:
+    return (
+        "It is a cache: rebuild it with `mnist-clustering sweep ... --rebuild-distances` or "
+        f"`distance_matrix(X, rebuild=True)`, or delete {data} and run again."
+    )
+
+
+def _checksum_block_rows(n: int) -> int:
+    """Rows per checksummed block: about CHECKSUM_BLOCK_BYTES of an (n, n) float32 matrix."""
+    return max(1, CHECKSUM_BLOCK_BYTES // (4 * max(int(n), 1)))
+
+
+def _digest(buf) -> str:
+    return xxhash.xxh3_64_hexdigest(buf)
+
+
+def _sidecar_checksums(info: dict, n: int) -> tuple[int, list[str]] | str:
+    """``(block_rows, digests)`` from a sidecar, or the reason it has none usable."""
+    c = info.get("checksum")
+    if not isinstance(c, dict):
+        return "its sidecar has no checksums (written by an older version), so it cannot be verified"
+    br, dg = c.get("block_rows"), c.get("digests")
+    if c.get("algorithm") != CHECKSUM_ALGORITHM:
+        return f"its sidecar's checksum algorithm {c.get('algorithm')!r} is not {CHECKSUM_ALGORITHM!r}"
+    if (
+        not isinstance(br, int)
+        or br < 1
+        or not isinstance(dg, list)
+        or len(dg) != -(-n // br)
+        or not all(isinstance(d, str) for d in dg)
+    ):
+        return "its sidecar's checksum entry is malformed, so it cannot be verified"
+    return br, dg
+
+
 def _valid_cache(data: Path, meta: Path, n: int, key: str, sha: str) -> tuple[bool, str]:
     if not data.exists():
         return False, "no cached file"
@@ -255,11 +325,149 @@ def _valid_cache(data: Path, meta: Path, n: int, key: str, sha: str) -> tuple[bo
         info = json.loads(meta.read_text())
     except (OSError, ValueError) as e:
         return False, f"sidecar {meta.name} unreadable ({e.__class__.__name__})"
+    if not isinstance(info, dict):
+        return False, f"sidecar {meta.name} is not a JSON object"
     want = {"shape": [n, n], "dtype": "float32", "key": key, "x_sha256": sha}
     for k, v in want.items():
         if info.get(k) != v:
             return False, f"sidecar {k}={info.get(k)!r} does not match {v!r}"
+    checks = _sidecar_checksums(info, n)
+    if isinstance(checks, str):
+        return False, checks
     return True, "ok"
+
+
+def _stat_key(path: Path) -> tuple:
+    st = os.stat(path)
+    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _hash_file_blocks(path, n, block_rows, *, expect=None, progress=False, n_threads=None):
+    """xxh3-64 digests of the consecutive ``block_rows``-row blocks of an (n, n) float32
+    file, in order.
+
+    The file is memory-mapped and each block hashed in place by one of ``n_threads``
+    threads (xxhash releases the GIL, and page faults of one thread overlap with hashing
+    in the other); each block's pages are requested ahead (``MADV_WILLNEED``) so a cold
+    read streams. Hashing the mapped pages avoids the copy a ``read`` into a buffer makes,
+    which is several times slower from the page cache. With ``expect`` (the sidecar's
+    digests) it stops at the first block that differs.
+
+    Returns
+    -------
+    (digests, first_bad) : list of str, int or None
+    """
+    row_bytes = 4 * n
+    total = n * row_bytes
+    starts = list(range(0, n, block_rows))
+    if n_threads is None:
+        n_threads = min(2, os.cpu_count() or 1)
+    n_threads = max(1, min(int(n_threads), len(starts)))
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size < total:
+            raise DistanceCacheError(
+                f"{path} has {size} bytes, expected {total}. {_fix_hint(Path(path))}"
+            )
+        mp = mmap.mmap(f.fileno(), total, access=mmap.ACCESS_READ)
+    whole = memoryview(mp)
+    can_advise = hasattr(mp, "madvise") and hasattr(mmap, "MADV_WILLNEED")
+
+    def work(i):
+        b0 = starts[i] * row_bytes
+        b1 = min(starts[i] + block_rows, n) * row_bytes
+        if can_advise:
+            p0 = b0 - b0 % mmap.PAGESIZE
+            try:
+                mp.madvise(mmap.MADV_WILLNEED, p0, b1 - p0)
+            except (OSError, ValueError):
+                pass
+        with whole[b0:b1] as part:
+            return _digest(part), b1 - b0
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="B", unit_scale=True, desc="verify distances",
+                   file=sys.stderr)
+    digests: list[str] = []
+    ex = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 else None
+    try:
+        results = ex.map(work, range(len(starts))) if ex else map(work, range(len(starts)))
+        for i, (d, nb) in enumerate(results):
+            digests.append(d)
+            if bar is not None:
+                bar.update(nb)
+            if expect is not None and d != expect[i]:
+                return digests, i
+    finally:
+        if ex is not None:
+            # on a mismatch (or Ctrl-C) do not hash the remaining blocks first
+            ex.shutdown(wait=True, cancel_futures=True)
+        whole.release()
+        mp.close()
+        if bar is not None:
+            bar.close()
+    return digests, None
+
+
+def verify_cached_matrix(path, *, progress=False, n_threads=None) -> None:
+    """Check a cached distance matrix against the checksums in its sidecar.
+
+    The file is hashed once per process: a later call for the same file (same path, size,
+    mtime and inode) returns at once.
+
+    Parameters
+    ----------
+    path : path
+        The ``distances-<key>.f32`` file; its sidecar is ``distances-<key>.json``.
+    progress : bool
+        tqdm progress bar on stderr.
+    n_threads : int, optional
+        Threads reading and hashing blocks (default ``min(2, cpu_count)``).
+
+    Raises
+    ------
+    DistanceCacheError (a ValueError)
+        The file does not match its checksums (the message names the file, the first
+        damaged rows and the fix), or the sidecar has no usable checksums.
+    """
+    data = Path(path)
+    meta = data.with_suffix(".json")
+    try:
+        info = json.loads(meta.read_text())
+        n = int(info["shape"][0])
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+        raise DistanceCacheError(
+            f"cannot verify {data}: its sidecar {meta.name} is missing or unreadable "
+            f"({e.__class__.__name__}: {e}). {_fix_hint(data)}"
+        ) from e
+    key = _stat_key(data)
+    with _VERIFIED_LOCK:
+        if key in _VERIFIED:
+            return
+    if key[1] != matrix_bytes(n):
+        raise DistanceCacheError(
+            f"{data} has {key[1]} bytes, its sidecar says {n} x {n} float32 "
+            f"({matrix_bytes(n)} bytes). {_fix_hint(data)}"
+        )
+    checks = _sidecar_checksums(info, n)
+    if isinstance(checks, str):
+        raise DistanceCacheError(f"cannot verify {data}: {checks}. {_fix_hint(data)}")
+    block_rows, expect = checks
+    _, bad = _hash_file_blocks(data, n, block_rows, expect=expect, progress=progress,
+                               n_threads=n_threads)
+    if bad is not None:
+        r0 = bad * block_rows
+        r1 = min(r0 + block_rows, n)
+        raise DistanceCacheError(
+            f"the cached distance matrix {data} is damaged: rows {r0} to {r1 - 1} "
+            f"(checksum block {bad} of {len(expect)}) do not match the {CHECKSUM_ALGORITHM} "
+            f"checksum written with the file. {_fix_hint(data)}"
+        )
+    with _VERIFIED_LOCK:
+        _VERIFIED.add(key)
 
 
 def _remove_stale_tmp(data: Path) -> None:
@@ -302,7 +510,21 @@ def _compute_to_file(X, data: Path, meta: Path, key: str, sha: str, progress: bo
             else:
                 f.truncate(nbytes)
         mm = np.memmap(tmp, dtype=np.float32, mode="r+", shape=(n, n))
-        pairwise_euclidean(X, out=mm, progress=progress)
+        block_rows = _checksum_block_rows(n)
+        digests: list[str] = []
+
+        def rows_done(r1):
+            # checksum each block of rows as soon as it is final, while its pages are
+            # still in the page cache: no second pass over the file
+            while len(digests) * block_rows < min(r1, n):
+                a = len(digests) * block_rows
+                e = min(a + block_rows, n)
+                if e > r1:
+                    break
+                digests.append(_digest(mm[a:e]))
+
+        pairwise_euclidean(X, out=mm, progress=progress, on_rows_done=rows_done)
+        rows_done(n)  # in case the computation reported no rows
         mm.flush()
         del mm
         os.replace(tmp, data)
@@ -319,20 +541,37 @@ def _compute_to_file(X, data: Path, meta: Path, key: str, sha: str, progress: bo
         "x_sha256": sha,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "file": data.name,
+        "checksum": {"algorithm": CHECKSUM_ALGORITHM, "block_rows": block_rows,
+                     "digests": digests},
     }
+    _write_sidecar(meta, info)
+    # this process wrote and hashed the file: it needs no second reading
+    with _VERIFIED_LOCK:
+        _VERIFIED.add(_stat_key(data))
+
+
+def _write_sidecar(meta: Path, info: dict) -> None:
+    """Write the sidecar atomically (temp file + rename), with the umask's permissions."""
     tmp_meta = meta.with_name(f"{meta.name}.tmp-{os.getpid()}")
     tmp_meta.write_text(json.dumps(info, indent=1) + "\n")
     os.replace(tmp_meta, meta)
 
 
-def distance_matrix(X, *, cache_dir=None, key=None, in_memory=None, progress=True):
+def distance_matrix(
+    X, *, cache_dir=None, key=None, in_memory=None, progress=True, rebuild=False, verify=True
+):
     """The (n, n) float32 Euclidean distance matrix of X, computed once and cached.
 
     The matrix is kept in ``<cache_dir>/distances-<key>.f32`` (raw C-order float32) with a
-    sidecar ``distances-<key>.json`` (shape, dtype, key, sha256 of X, created). A later call
-    with the same X reuses the file; a file of the wrong size or with a sidecar that does not
-    match is recomputed. The computation writes ``<file>.tmp-<pid>`` and renames it, so an
-    interrupted run never leaves a partial file under the final name.
+    sidecar ``distances-<key>.json`` (shape, dtype, key, sha256 of X, created, and an
+    xxh3-64 checksum of every block of about 64 MB of rows, computed while writing). A
+    later call with the same X reuses the file after checking it against those checksums,
+    once per process (:func:`verify_cached_matrix`); a damaged file raises
+    :class:`DistanceCacheError`. A file of the wrong size, with a sidecar that does not
+    match, or without checksums (written by an older version: it cannot be verified) is
+    recomputed, saying so on stderr. The computation writes ``<file>.tmp-<pid>`` and renames
+    it, so an interrupted run never leaves a partial file under the final name; the files
+    get the umask's permissions.
 
     Parameters
     ----------
@@ -347,7 +586,13 @@ def distance_matrix(X, *, cache_dir=None, key=None, in_memory=None, progress=Tru
         the disk cache. ``None`` (default): the cache, unless the disk lacks room and RAM has
         it, in which case the matrix is computed in RAM (with a warning).
     progress : bool
-        Messages and a progress bar on stderr.
+        Messages and progress bars (computation, verification) on stderr.
+    rebuild : bool
+        Recompute the matrix and replace the cache file (atomically) even if one exists,
+        e.g. after a :class:`DistanceCacheError`.
+    verify : bool
+        Check a reused cache file against its checksums (the default). ``False`` skips
+        the check, e.g. in worker processes after the driver verified the same file.
 
     Returns
     -------
@@ -358,6 +603,9 @@ def distance_matrix(X, *, cache_dir=None, key=None, in_memory=None, progress=Tru
     ------
     InsufficientSpaceError (a MemoryError)
         When neither the disk nor the RAM has room (the message says needed vs available).
+    DistanceCacheError (a ValueError)
+        When the cached file does not match its checksums (the message names the file,
+        the first damaged rows and the fix: ``rebuild=True`` or deleting the file).
     """
     X = _as_points(X)
     n = X.shape[0]
@@ -391,13 +639,19 @@ def distance_matrix(X, *, cache_dir=None, key=None, in_memory=None, progress=Tru
         raise ValueError(f"key must match {_KEY_RE.pattern}, got {key!r}")
     data, meta = _paths(cache_dir, key)
 
-    ok, why = _valid_cache(data, meta, n, key, sha)
+    if rebuild:
+        ok, why = False, "rebuild requested"
+    else:
+        ok, why = _valid_cache(data, meta, n, key, sha)
     if ok:
+        if verify:
+            verify_cached_matrix(data, progress=progress)
         if progress:
-            _say(f"reusing cached distance matrix {data}")
+            _say(f"reusing cached distance matrix {data}" + (" (verified)" if verify else ""))
         return np.memmap(data, dtype=np.float32, mode="r", shape=(n, n))
-    if data.exists() and progress:
-        _say(f"recomputing {data.name}: {why}")
+    if data.exists():
+        # replacing an existing 14 GB file is never silent, even without progress
+        _say(f"recomputing {data}: {why}")
 
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

@@ -347,3 +347,191 @@ def test_silhouette_rejects_non_distance_matrix(labellings):
     S = A + A.T  # symmetric, but a non-zero diagonal
     with pytest.raises(ValueError, match="diagonal"):
         silhouette_scores(S, labellings[:1])
+
+
+# ---------------------------------------------------------------------- verified cache
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Checksum blocks of 8 rows for the 60-point matrices below (60 rows: 8 blocks)."""
+    monkeypatch.setattr(dm, "CHECKSUM_BLOCK_BYTES", 4 * 60 * 8)
+    monkeypatch.setattr(dm, "_VERIFIED", set())
+    return 8
+
+
+def fresh_process(monkeypatch):
+    """Forget which files this process verified, as a new process would."""
+    monkeypatch.setattr(dm, "_VERIFIED", set())
+
+
+def cache_files(tmp_path, X):
+    key = dm.cache_key(X)
+    return tmp_path / f"distances-{key}.f32", tmp_path / f"distances-{key}.json"
+
+
+def damage_row(f, n, i, symmetric):
+    """Scale a third of row i by 1.7 in the file (and the mirrored column if symmetric)."""
+    c0, c1 = n // 3, 2 * n // 3
+    mm = np.memmap(f, dtype=np.float32, mode="r+", shape=(n, n))
+    mm[i, c0:c1] *= np.float32(1.7)
+    if symmetric:
+        mm[c0:c1, i] *= np.float32(1.7)
+    mm.flush()
+    del mm
+    return c0
+
+
+def count_hashing(monkeypatch):
+    calls = []
+    real = dm._hash_file_blocks
+
+    def counted(*a, **k):
+        calls.append(a[0])
+        return real(*a, **k)
+
+    monkeypatch.setattr(dm, "_hash_file_blocks", counted)
+    return calls
+
+
+def test_checksums_written_match_file_bytes(tmp_path, small_blocks):
+    import xxhash
+
+    X = small_X(n=60)
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    f, meta = cache_files(tmp_path, X)
+    c = json.loads(meta.read_text())["checksum"]
+    assert c["algorithm"] == "xxh3_64" and c["block_rows"] == small_blocks
+    raw = f.read_bytes()
+    step = small_blocks * 60 * 4
+    # independent oracle: hash the file's bytes in fixed-size chunks
+    want = [xxhash.xxh3_64_hexdigest(raw[s : s + step]) for s in range(0, len(raw), step)]
+    assert len(want) == 8 and c["digests"] == want
+
+
+@pytest.mark.parametrize("symmetric", [False, True])
+@pytest.mark.parametrize("row", [0, 45])
+def test_damaged_cache_raises_naming_file_and_fix(tmp_path, monkeypatch, small_blocks,
+                                                  symmetric, row):
+    X = small_X(n=60)
+    D0 = np.array(distance_matrix(X, cache_dir=tmp_path, progress=False))
+    f, meta = cache_files(tmp_path, X)
+    c0 = damage_row(f, 60, row, symmetric)
+    # the damage passes the size and sidecar checks: only the checksums can see it
+    assert dm._valid_cache(f, meta, 60, dm.cache_key(X), dm._x_sha256(X))[0]
+    fresh_process(monkeypatch)
+    with pytest.raises(dm.DistanceCacheError) as e:
+        distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert isinstance(e.value, ValueError)
+    msg = str(e.value)
+    first_bad = min(row, c0) if symmetric else row  # the mirrored column starts at row c0
+    b0 = first_bad // small_blocks * small_blocks
+    assert str(f) in msg
+    assert f"rows {b0} to {b0 + small_blocks - 1} " in msg
+    assert "rebuild=True" in msg and "--rebuild-distances" in msg and "delete" in msg
+    # the file was left alone
+    assert not np.array_equal(np.fromfile(f, np.float32).reshape(60, 60), D0)
+
+
+def test_rebuild_repairs_damaged_cache(tmp_path, monkeypatch, small_blocks):
+    X = small_X(n=60)
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    f, _ = cache_files(tmp_path, X)
+    ino = f.stat().st_ino
+    damage_row(f, 60, 20, symmetric=True)
+    fresh_process(monkeypatch)
+    with pytest.raises(dm.DistanceCacheError):
+        distance_matrix(X, cache_dir=tmp_path, progress=False)
+    D = distance_matrix(X, cache_dir=tmp_path, progress=False, rebuild=True)
+    assert f.stat().st_ino != ino  # a new file renamed into place, not patched in place
+    np.testing.assert_array_equal(D, pairwise_euclidean(X))
+    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+    fresh_process(monkeypatch)  # the next process accepts the rebuilt file
+    np.testing.assert_array_equal(distance_matrix(X, cache_dir=tmp_path, progress=False), D)
+
+
+def test_intact_cache_verified_and_reused(tmp_path, monkeypatch, small_blocks, capsys):
+    X = small_X(n=60)
+    D1 = np.array(distance_matrix(X, cache_dir=tmp_path, progress=False))
+    f, _ = cache_files(tmp_path, X)
+    mtime = f.stat().st_mtime_ns
+
+    def boom(*a, **k):
+        raise AssertionError("recomputed although the cache is intact")
+
+    monkeypatch.setattr(dm, "pairwise_euclidean", boom)
+    fresh_process(monkeypatch)
+    calls = count_hashing(monkeypatch)
+    D2 = distance_matrix(X, cache_dir=tmp_path, progress=True)
+    assert calls == [f]  # verified (hashed) once
+    np.testing.assert_array_equal(D1, D2)
+    assert f.stat().st_mtime_ns == mtime
+    err = capsys.readouterr().err
+    assert "verify distances" in err and "(verified)" in err
+    fresh_process(monkeypatch)
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert "verify distances" not in capsys.readouterr().err  # progress=False: no bar
+
+
+def test_verified_once_per_process(tmp_path, monkeypatch, small_blocks):
+    X = small_X(n=60)
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    f, _ = cache_files(tmp_path, X)
+    fresh_process(monkeypatch)
+    calls = count_hashing(monkeypatch)
+    for _ in range(3):
+        distance_matrix(X, cache_dir=tmp_path, progress=False)
+    dm.verify_cached_matrix(f)
+    assert len(calls) == 1
+    # a touched file (new mtime) is verified again
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert len(calls) == 2
+    # verify=False skips the check
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 2 * 10**9))
+    distance_matrix(X, cache_dir=tmp_path, progress=False, verify=False)
+    assert len(calls) == 2
+
+
+def test_written_file_needs_no_verification(tmp_path, monkeypatch, small_blocks):
+    # the writer hashed the blocks while writing them: no second pass in this process
+    calls = count_hashing(monkeypatch)
+    X = small_X(n=60)
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    assert calls == []
+
+
+def test_cache_without_checksums_rebuilt_with_message(tmp_path, monkeypatch, small_blocks,
+                                                      capsys):
+    X = small_X(n=60)
+    distance_matrix(X, cache_dir=tmp_path, progress=False)
+    f, meta = cache_files(tmp_path, X)
+    info = json.loads(meta.read_text())
+    del info["checksum"]  # as an older version wrote it
+    meta.write_text(json.dumps(info))
+    damage_row(f, 60, 5, symmetric=True)  # unverifiable content must not be trusted
+    fresh_process(monkeypatch)
+    with pytest.raises(dm.DistanceCacheError, match="cannot be verified"):
+        dm.verify_cached_matrix(f)
+    capsys.readouterr()
+    D = distance_matrix(X, cache_dir=tmp_path, progress=False)
+    err = capsys.readouterr().err
+    assert "recomputing" in err and "no checksums" in err and str(f) in err
+    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert len(json.loads(meta.read_text())["checksum"]["digests"]) == 8
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_cache_files_follow_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        distance_matrix(small_X(), cache_dir=tmp_path, progress=False)
+    finally:
+        os.umask(old)
+    files = sorted(tmp_path.iterdir())
+    assert [p.suffix for p in files] == [".f32", ".json"]
+    for p in files:
+        assert p.stat().st_mode & 0o777 == mode, p.name
