@@ -31,8 +31,11 @@ test: $(STAMP) data
 reproduce: $(STAMP) data
 	$(BIN)/mnist-clustering reproduce
 
+# JupyterLab refuses to start as root unless told --allow-root (e.g. in a container).
+LAB_UID ?= $(shell id -u)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(if $(filter 0,$(LAB_UID)),@echo "make lab: running as root: passing --allow-root to JupyterLab")
+	$(BIN)/jupyter lab $(if $(filter 0,$(LAB_UID)),--allow-root )notebooks/
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock: $(STAMP)

@@ -9,6 +9,7 @@ Examples
     mnist-clustering sweep --method kmedoids-alternate --k 2:263:10
     mnist-clustering sweep --preset seed
     mnist-clustering best --method kmeans --score silhouette -n 5
+    mnist-clustering best --method kmeans --score nmi --n-samples 3000
     mnist-clustering reproduce
 """
 
@@ -60,15 +61,25 @@ def build_parser():
 
     best = commands.add_parser("best", help="the best k of a stored sweep for a score")
     best.add_argument("--method", choices=METHODS, required=True)
-    best.add_argument("--score", required=True)
+    best.add_argument("--score", required=True, help="the score to rank k by, and whether the best k maximises or "
+                           f"minimises it: {_scores()}")
     best.add_argument("-n", type=int, default=5, help="how many k to list (default 5)")
     _add_table_options(best)
+    best.add_argument("--n-samples", type=int, default=None, metavar="N",
+                      help="the table of a sweep run with --n-samples N")
 
     reproduce = commands.add_parser(
         "reproduce", help="run the seed preset (resuming), execute the notebooks, write figures")
     reproduce.add_argument("--notebooks", default="notebooks", help="notebook folder")
     reproduce.add_argument("--figures", default="figures", help="where to write PNG figures")
     return parser
+
+
+def _scores():
+    """The scores ``best`` ranks by, each with its direction ('max': larger is better)."""
+    from .metrics import SCORE_DIRECTIONS
+
+    return ", ".join(f"{name} ({direction})" for name, direction in SCORE_DIRECTIONS.items())
 
 
 def _add_table_options(parser):
@@ -131,10 +142,14 @@ def _sweep(args):
 
 
 def _best(args):
-    from .metrics import best_k
+    from .metrics import SCORE_DIRECTIONS, best_k
     from .sweep import load_results
 
-    top = best_k(load_results(args.method, args.dataset, args.results_dir), args.score, n=args.n)
+    if args.score not in SCORE_DIRECTIONS:  # before reading any table
+        raise ValueError(f"unknown score {args.score!r}; choose one of (best k maximises or "
+                         f"minimises it): {_scores()}")
+    table = load_results(args.method, args.dataset, args.results_dir, n_samples=args.n_samples)
+    top = best_k(table, args.score, n=args.n)
     print(top.to_string(index=False))
     note = top.attrs.get("note")
     if note:

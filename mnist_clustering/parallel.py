@@ -222,7 +222,7 @@ def local_cluster(n_workers, threads_per_worker=None, *, quiet=True):
     # zero-filled afresh. Measured here (10,000 MNIST images, 1 thread): a K-Means fit
     # takes 2-2.5x longer (k=30: 28 s instead of 11-14 s). None unsets it.
     environ["MALLOC_TRIM_THRESHOLD_"] = None
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), _sigint_ignored():
         return distributed.LocalCluster(
             n_workers=n_workers, threads_per_worker=threads, processes=True,
             memory_limit=0, dashboard_address=None,
@@ -230,6 +230,31 @@ def local_cluster(n_workers, threads_per_worker=None, *, quiet=True):
             scheduler_kwargs={"dashboard_address": ":0"},
             silence_logs=logging.ERROR if quiet else logging.WARNING,
         )
+
+
+@contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT in this process while a local cluster spawns its workers.
+
+    A Ctrl-C in a terminal reaches every process of the foreground group, workers
+    included; each would die printing a ``KeyboardInterrupt`` traceback before the
+    driver's clean message. An ignored signal stays ignored across fork and exec, and
+    Python keeps an inherited SIG_IGN for SIGINT, so workers spawned now never see
+    Ctrl-C: the driver alone stops and closes the cluster. A Ctrl-C during these
+    seconds of start-up is ignored too (press it again). A worker that Dask restarts
+    later (after a crash) takes SIGINT again. No-op outside the main thread, where
+    handlers cannot be set.
+    """
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

@@ -122,10 +122,13 @@ class SweepData:
         Which dataset (:func:`mnist_clustering.data.load_dataset`).
     n_samples : int, optional
         Use only the first ``n_samples`` training images (for quick runs).
+    progress : bool, default True
+        Messages and a progress bar on stderr while the distance matrix is computed.
     """
 
     dataset: str = "mnist"
     n_samples: int | None = None
+    progress: bool = True
 
     @cached_property
     def arrays(self):
@@ -165,7 +168,7 @@ class SweepData:
     def distances(self):
         from .distances import distance_matrix
 
-        return distance_matrix(self.X)
+        return distance_matrix(self.X, progress=self.progress)
 
     @cached_property
     def fingerprint(self):
@@ -204,6 +207,11 @@ class SweepSpec:
 def make_spec(method, *, seed=0, silhouette="exact", **params):
     """Validate and freeze the parameters of a sweep."""
     check_method(method)
+    # scikit-learn's check_random_state accepts exactly this range; checked here so a bad
+    # seed fails before any data is loaded or any Dask worker starts.
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1 = {2**32 - 1}, got {seed!r}; "
+                         "give e.g. --seed 0")
     if silhouette != "exact":
         if isinstance(silhouette, bool) or not isinstance(silhouette, (int, np.integer)) or silhouette < 2:
             raise ValueError(f"silhouette must be 'exact' or a sample size >= 2, got {silhouette!r}")
@@ -373,7 +381,26 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     ks = parse_k_range(ks)
     keep = set(parse_k_range(keep)) if keep else set()
-    data = data or SweepData(dataset, n_samples)
+    if not keep <= set(ks):
+        outside = sorted(keep - set(ks))
+        raise ValueError(f"keep (--keep) names k = {', '.join(map(str, outside))}, not in the k "
+                         "grid of this sweep, so nothing would be kept: add them to the grid "
+                         "(--k), or drop them from --keep")
+    if data is None:
+        data = SweepData(dataset, n_samples, progress=progress)
+    elif not progress:
+        data.progress = False  # progress=False means no bar at all, the distances' included
+    n = len(data.X)
+    for k in ks:
+        metrics.check_n_clusters(k, n)
+    if ks[-1] >= n:  # k == n: the silhouette needs a cluster with two images
+        raise ValueError(f"k={ks[-1]} is the number of images n={n}: every k of a sweep is "
+                         f"scored by the silhouette, which needs 2 <= k <= n - 1 = {n - 1}; "
+                         f"drop k={ks[-1]} from --k")
+    if spec.silhouette != "exact" and spec.silhouette >= n:
+        raise ValueError(f"a silhouette sample of N={spec.silhouette} images is not a sample of "
+                         f"the n={n} images: omit --silhouette (silhouette='exact') for the exact "
+                         f"silhouette, or give N < {n}")
     store = ResultsStore(data.name, method, results_dir)
     table = store.load()
     for k in ks:
@@ -540,15 +567,17 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
 
 
 # --------------------------------------------------------------------------- reading
-def load_results(method, dataset="mnist", results_dir=None):
+def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None):
     """The stored sweep table of ``method`` on ``dataset`` (a pandas DataFrame).
+
+    ``n_samples`` reads the table of a sweep run with that ``n_samples`` (``--n-samples``).
 
     Raises
     ------
     FileNotFoundError
         If no table exists yet, with the command that computes it.
     """
-    store = ResultsStore(dataset, method, results_dir)
+    store = ResultsStore(SweepData(dataset, n_samples).name, method, results_dir)
     if not store.csv.exists():
         raise FileNotFoundError(
             f"no results for {method} on {dataset} at {store.csv}; compute them with "
@@ -557,13 +586,15 @@ def load_results(method, dataset="mnist", results_dir=None):
     return store.load()
 
 
-def load_provenance(method, dataset="mnist", results_dir=None):
+def load_provenance(method, dataset="mnist", results_dir=None, *, n_samples=None):
     """The provenance record (parameters, versions, hashes, per-k times) of a table."""
-    return ResultsStore(dataset, method, results_dir).load_provenance()
+    return ResultsStore(SweepData(dataset, n_samples).name, method, results_dir).load_provenance()
 
 
-def load_artifacts(method, k, dataset="mnist", results_dir=None):
+def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=None):
     """Stored labels, centres (and medoid indices) of ``method`` at ``k``.
+
+    ``n_samples`` reads those of a sweep run with that ``n_samples`` (``--n-samples``).
 
     Returns
     -------
@@ -571,4 +602,4 @@ def load_artifacts(method, k, dataset="mnist", results_dir=None):
         ``labels`` (n,), ``centers`` (k, d), ``majority_labels`` (k,) and, for
         K-Medoids, ``medoid_indices`` (k,).
     """
-    return ResultsStore(dataset, method, results_dir).load_artifact(k)
+    return ResultsStore(SweepData(dataset, n_samples).name, method, results_dir).load_artifact(k)
