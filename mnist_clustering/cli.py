@@ -51,6 +51,9 @@ def build_parser():
     sweep.add_argument("--n-samples", type=int, default=None,
                        help="use the first N training images (a separate table)")
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    sweep.add_argument("--rebuild-distances", action="store_true",
+                       help="compute the cached distance matrix again (e.g. after it failed "
+                            "its checksum) and replace the cache file")
     where = sweep.add_mutually_exclusive_group()
     where.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://HOST:8786")
     where.add_argument("--workers", "--dask-workers", dest="workers", type=int, default=None,
@@ -116,7 +119,8 @@ def _sweep(args):
     from .sweep import run_preset, run_sweep
 
     options = dict(seed=args.seed, results_dir=args.results_dir, force=args.force,
-                   progress=not args.no_progress, dataset=args.dataset, n_samples=args.n_samples)
+                   progress=not args.no_progress, dataset=args.dataset, n_samples=args.n_samples,
+                   rebuild_distances=args.rebuild_distances)
     if args.silhouette is not None:
         options["silhouette"] = args.silhouette
     if args.scheduler is not None:

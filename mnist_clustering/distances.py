@@ -513,7 +513,7 @@ def _compute_to_file(X, data: Path, meta: Path, key: str, sha: str, progress: bo
         block_rows = _checksum_block_rows(n)
         digests: list[str] = []
 
-        def rows_done(r1):
+        def rows_done(r1, matrix=mm):
             # checksum each block of rows as soon as it is final, while its pages are
             # still in the page cache: no second pass over the file
             while len(digests) * block_rows < min(r1, n):
@@ -521,7 +521,7 @@ def _compute_to_file(X, data: Path, meta: Path, key: str, sha: str, progress: bo
                 e = min(a + block_rows, n)
                 if e > r1:
                     break
-                digests.append(_digest(mm[a:e]))
+                digests.append(_digest(matrix[a:e]))
 
         pairwise_euclidean(X, out=mm, progress=progress, on_rows_done=rows_done)
         rows_done(n)  # in case the computation reported no rows

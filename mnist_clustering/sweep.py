@@ -124,11 +124,15 @@ class SweepData:
         Use only the first ``n_samples`` training images (for quick runs).
     progress : bool, default True
         Messages and a progress bar on stderr while the distance matrix is computed.
+    rebuild_distances : bool, default False
+        Compute the distance matrix again and replace its cache file (e.g. after it
+        failed its checksum, :class:`mnist_clustering.distances.DistanceCacheError`).
     """
 
     dataset: str = "mnist"
     n_samples: int | None = None
     progress: bool = True
+    rebuild_distances: bool = False
 
     @cached_property
     def arrays(self):
@@ -168,7 +172,7 @@ class SweepData:
     def distances(self):
         from .distances import distance_matrix
 
-        return distance_matrix(self.X, progress=self.progress)
+        return distance_matrix(self.X, progress=self.progress, rebuild=self.rebuild_distances)
 
     @cached_property
     def fingerprint(self):
@@ -331,7 +335,7 @@ def timing_key(k, seed):
 # --------------------------------------------------------------------------- sweep
 def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette="exact",
               keep=(), force=False, results_dir=None, progress=True, workers=1,
-              scheduler=None, distances=None, data=None, **params):
+              scheduler=None, distances=None, data=None, rebuild_distances=False, **params):
     """Fit and score ``method`` for every k of ``ks``; store and return the rows.
 
     Parameters
@@ -368,6 +372,8 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
         (:func:`mnist_clustering.parallel.compute_rows_dask`; default by where it is).
     data : SweepData, optional
         Reuse already-loaded data (and its distance matrix).
+    rebuild_distances : bool
+        Rebuild the cached distance matrix instead of reading it (``--rebuild-distances``).
     **params
         Estimator parameters, e.g. ``n_init`` for K-Means.
 
@@ -387,9 +393,13 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
                          "grid of this sweep, so nothing would be kept: add them to the grid "
                          "(--k), or drop them from --keep")
     if data is None:
-        data = SweepData(dataset, n_samples, progress=progress)
-    elif not progress:
-        data.progress = False  # progress=False means no bar at all, the distances' included
+        data = SweepData(dataset, n_samples, progress=progress,
+                         rebuild_distances=rebuild_distances)
+    else:
+        if not progress:
+            data.progress = False  # progress=False means no bar at all, the distances' included
+        if rebuild_distances and "distances" not in data.__dict__:
+            data.rebuild_distances = True  # once: a matrix this object already holds is new
     n = len(data.X)
     for k in ks:
         metrics.check_n_clusters(k, n)

@@ -276,3 +276,34 @@ def test_make_lab_passes_allow_root_exactly_for_root():
     assert "--allow-root" not in as_user
     (default,) = _make_lab()  # the real user id
     assert ("--allow-root" in default) == (os.geteuid() == 0)
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_damaged_distance_cache_stops_the_sweep_until_rebuilt(tmp_path, capsys, monkeypatch,
+                                                               mirrored):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MNIST_CLUSTERING_CACHE", str(cache))
+    sweep_args = ["sweep", "--method", "kmedoids-alternate", "--dataset", "digits", "--k", "5,9",
+                  "--workers", "1", "--no-progress"]
+    clean_dir, damaged_dir = tmp_path / "clean", tmp_path / "damaged"
+    assert run(capsys, *sweep_args, "--results-dir", str(clean_dir))[0] == 0
+    (matrix,) = cache.glob("distances-*.f32")
+    n = 1500
+    D = np.memmap(matrix, dtype=np.float32, mode="r+", shape=(n, n))
+    row, start = 700, 2 * n // 3  # a bad disk page: a third of one row scaled by 1.7
+    D[row, start:] *= np.float32(1.7)
+    if mirrored:
+        D[start:, row] *= np.float32(1.7)
+    D.flush()
+    del D
+    code, out, err = run(capsys, *sweep_args, "--results-dir", str(damaged_dir))
+    assert code == 2
+    assert str(matrix) in err and "--rebuild-distances" in err and "Traceback" not in err
+    assert not (damaged_dir / "digits" / "kmedoids-alternate.csv").exists()  # nothing computed
+    code, out, err = run(capsys, *sweep_args, "--results-dir", str(damaged_dir),
+                         "--rebuild-distances")
+    assert code == 0, err
+    columns = ["k", "inertia", "silhouette", "calinski_harabasz", "purity", "n_iter"]
+    clean = pd.read_csv(clean_dir / "digits" / "kmedoids-alternate.csv")[columns]
+    rebuilt = pd.read_csv(damaged_dir / "digits" / "kmedoids-alternate.csv")[columns]
+    pd.testing.assert_frame_equal(rebuilt, clean)
