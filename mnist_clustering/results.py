@@ -55,7 +55,11 @@ ROW_KEY = ("k", "seed")
 TEXT_COLUMNS = ("method", "params", "silhouette_mode")
 INTEGER_COLUMNS = ("k", "seed", "n_samples", "n_errors", "n_iter")
 PENDING_COLUMN = "silhouette"
-"""The one column that may be empty: the exact silhouette while it is pending."""
+"""The column left empty while the exact silhouette is pending."""
+
+NULLABLE_COLUMNS = (PENDING_COLUMN, "seed_index_entropy")
+"""Columns that may be empty (NaN): the pending silhouette, and the 2022 notebook's
+index entropy, which is 0/0 when a cluster holds image 0 alone."""
 
 LOCK_TIMEOUT = 600.0
 """Seconds to wait for another process's write of the same table before giving up."""
@@ -207,7 +211,7 @@ class ResultsStore:
 
     def _parse_cell(self, column, cell, line):
         if cell == "":
-            if column == PENDING_COLUMN:
+            if column in NULLABLE_COLUMNS:
                 return math.nan
             raise self._error(line, f"has an empty {column!r} cell")
         if column in TEXT_COLUMNS:
@@ -219,7 +223,7 @@ class ResultsStore:
         except ValueError:
             kind = "an integer" if column in INTEGER_COLUMNS else "a number"
             raise self._error(line, f"has {column}={cell!r}, which is not {kind}") from None
-        if math.isnan(value) and column != PENDING_COLUMN:
+        if math.isnan(value) and column not in NULLABLE_COLUMNS:
             raise self._error(line, f"has {column}=nan")
         return value
 
