@@ -13,7 +13,7 @@ from mnist_clustering.cli import main
 from mnist_clustering.sweep import COLUMNS, SweepData, load_results
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import contract as C  # noqa: E402
+import contract as C
 
 
 def run(capsys, *argv):

@@ -19,7 +19,7 @@ from mnist_clustering.distances import pairwise_euclidean, silhouette_scores
 from mnist_clustering.estimators import _in_cluster_costs, alternate_kmedoids
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import contract as C  # noqa: E402
+import contract as C
 
 N_SUB = 1500
 
@@ -64,7 +64,7 @@ def costs_and_medoids(D, labels):
 
 
 def test_every_distance_entry_is_within_the_contract_bound(sample):
-    X, D, D64, sq, _ = sample
+    _, D, D64, sq, _ = sample
     err = np.abs(D.astype(np.float64) - D64)
     bound = C.entry_bound(sq[:, None], sq[None, :], D64)
     assert np.all(err <= bound)
@@ -86,7 +86,7 @@ def _relative_change(old, new):
 
 
 def test_a_few_ulps_per_entry_move_silhouettes_and_costs_within_the_contract(sample):
-    X, D, _, _, labels = sample
+    _, D, _, _, labels = sample
     rng = np.random.default_rng(1)
     # every entry moved by up to 4 float32 ulps, either way (a relative change <= 8u)
     steps = rng.integers(-4, 5, size=D.shape)

@@ -15,10 +15,16 @@ import numpy as np
 import pytest
 from sklearn.metrics import calinski_harabasz_score, homogeneity_score, silhouette_score
 
-from mnist_clustering.sweep import SweepData, evaluate_k, load_artifacts, load_results, make_spec
+from mnist_clustering.sweep import (
+    SweepData,
+    evaluate_k,
+    load_artifacts,
+    load_results,
+    make_spec,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import contract as C  # noqa: E402
+import contract as C
 
 pytestmark = pytest.mark.slow
 
