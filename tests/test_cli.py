@@ -1,10 +1,19 @@
 """The command line: sweeps, best k, and clear errors (digits, temporary results)."""
 
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import calinski_harabasz_score, silhouette_score
+from threadpoolctl import threadpool_limits
 
 from mnist_clustering.cli import main
-from mnist_clustering.sweep import load_results
+from mnist_clustering.sweep import COLUMNS, SweepData, load_results
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import contract as C
 
 
 def run(capsys, *argv):
@@ -18,9 +27,38 @@ def test_sweep_then_best(tmp_path, capsys):
                            "--dataset", "digits", "--results-dir", str(tmp_path), "--no-progress")
     assert status == 0, err
     table = load_results("kmeans", "digits", tmp_path)
+    assert list(table.columns) == list(COLUMNS)
     assert list(table["k"]) == [2, 3, 4]
     assert (tmp_path / "digits" / "artifacts" / "kmeans-k3.npz").exists()
-    assert "silhouette" in out
+    # Every row against scikit-learn run directly on the same images: the same K-Means
+    # (seed 0, one thread) gives the same inertia and labels; the scores of those labels.
+    data = SweepData("digits")
+    for k, row in table.set_index("k").iterrows():
+        with threadpool_limits(limits=1):
+            km = KMeans(k, n_init=1, max_iter=300, algorithm="elkan", random_state=0).fit(data.X)
+        assert row["inertia"] == pytest.approx(km.inertia_, rel=C.TABLE_REL)
+        assert row["n_iter"] == km.n_iter_
+        counts = pd.crosstab(km.labels_, data.y).to_numpy()
+        assert row["purity"] == pytest.approx(counts.max(axis=1).sum() / len(data.y),
+                                              rel=C.TABLE_REL)
+        assert row["calinski_harabasz"] == pytest.approx(
+            calinski_harabasz_score(data.X, km.labels_), rel=C.TABLE_REL)
+        # The contract's bound is derived for MNIST (784 features, F <= 8); digits have
+        # 64-term inner products (DOT_REL 3.5x smaller) and F <= 16: (2.9e-6 + 3u) / 2
+        # * 16 + u = 2.5e-5 < MEAN_DISTANCE_REL, so SILHOUETTE_ABS covers them too.
+        assert row["silhouette"] == pytest.approx(
+            silhouette_score(data.X, km.labels_), abs=C.SILHOUETTE_ABS + C.TABLE_REL)
+    # The printed table: one line per k, its numbers those of the written table
+    # (printed with 6 decimals or 10 significant digits).
+    lines = out.strip().splitlines()
+    header = lines[0].split()
+    assert header[0] == "k" and {"inertia", "silhouette", "purity"} <= set(header)
+    printed = [dict(zip(header, map(float, line.split()))) for line in lines[1:]]
+    assert [int(p["k"]) for p in printed] == [2, 3, 4]
+    for p, (_, row) in zip(printed, table.iterrows()):
+        for column in header[1:]:
+            if column != "fit_seconds":
+                assert p[column] == pytest.approx(row[column], rel=1e-9, abs=5e-7), column
 
     status, out, err = run(capsys, "best", "--method", "kmeans", "--score", "label_entropy",
                            "-n", "2", "--dataset", "digits", "--results-dir", str(tmp_path))
@@ -84,4 +122,3 @@ def test_corrupted_table_is_reported_and_kept(tmp_path, capsys):
                          "--results-dir", str(tmp_path), "--no-progress")
     assert status == 2 and "corrupted" in err
     assert (folder / "kmeans.csv").read_text() == "not,a,table\n1\n"
-    assert isinstance(pd.read_csv(folder / "kmeans.csv"), pd.DataFrame)

@@ -2,6 +2,8 @@
 
 import gzip
 import io
+import json
+import os
 import pickle
 import subprocess
 import sys
@@ -102,9 +104,28 @@ def test_real_mnist_labels(mnist):
     assert set(np.unique(y_test).tolist()) == set(range(10))
 
 
-def test_loading_mnist_does_not_import_tensorflow(mnist):
-    assert isinstance(mnist_clustering.load_mnist, types.FunctionType)
-    assert "tensorflow" not in sys.modules
+def test_loading_mnist_does_not_import_tensorflow(mnist, tmp_path):
+    # A fresh interpreter (earlier tests cannot have imported anything for it) that can
+    # import a TensorFlow and a Keras (empty stand-ins that import fine): the package's
+    # top-level load_mnist returns the real MNIST, and imports neither on the way.
+    for name in ("tensorflow", "keras"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("")
+    path = os.pathsep.join([str(tmp_path), *sys.path])
+    code = (
+        "import sys, json, mnist_clustering\n"
+        "from mnist_clustering.data import array_sha256\n"
+        "(a, b), (c, d) = mnist_clustering.load_mnist()\n"
+        "print(json.dumps({'sha': [array_sha256(v) for v in (a, b, c, d)],\n"
+        "                  'imported': sorted(m for m in sys.modules\n"
+        "                                     if m.split('.')[0] in ('tensorflow', 'keras'))}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": path})
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["sha"] == [MNIST_SHA256[key] for key in KEYS]
+    assert report["imported"] == []
+    assert mnist_clustering.load_mnist is load_mnist
 
 
 def test_tensorflow_is_not_imported_even_when_installed(env, mnist, monkeypatch):
