@@ -6,6 +6,7 @@ import json
 import os
 from collections import namedtuple
 
+import contract as C
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans
@@ -61,6 +62,16 @@ def labellings(digits):
     labs.append(single)
     labs.append(np.where(labs[0] == 0, "a", "b"))  # non-integer labels
     return labs
+
+
+def assert_entries_within_contract(D, X):
+    """Every float32 entry within the contract's bound of the exact (float64) distance."""
+    X64 = np.asarray(X, dtype=np.float64)
+    exact = pairwise_distances(X64)
+    sq = (X64 * X64).sum(axis=1)
+    bound = C.entry_bound(sq[:, None], sq[None, :], exact)
+    excess = np.abs(np.asarray(D, dtype=np.float64) - exact) - bound
+    assert excess.max() <= 0, f"entry {np.unravel_index(excess.argmax(), excess.shape)} off by {excess.max():.3g} beyond the bound"
 
 
 def small_X(seed=0, n=50, d=8):
@@ -132,7 +143,7 @@ def test_cache_reused(tmp_path, monkeypatch):
     monkeypatch.setattr(dm, "pairwise_euclidean", boom)
     D2 = distance_matrix(X, cache_dir=tmp_path, progress=False)
     np.testing.assert_array_equal(D1, D2)
-    np.testing.assert_allclose(D2, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert_entries_within_contract(D2, X)
 
 
 def test_cache_env_var(tmp_path, monkeypatch):
@@ -150,14 +161,14 @@ def test_cache_key_differs(tmp_path):
     distance_matrix(X, cache_dir=tmp_path, progress=False)
     DY = distance_matrix(Y, cache_dir=tmp_path, progress=False)
     assert len(list(tmp_path.glob("distances-*.f32"))) == 2
-    np.testing.assert_allclose(DY, pairwise_distances(Y.astype(np.float64)), atol=1e-5)
+    assert_entries_within_contract(DY, Y)
 
 
 def test_cache_explicit_key_with_other_X_recomputes(tmp_path):
     X, Y = small_X(0), small_X(1)
     distance_matrix(X, cache_dir=tmp_path, key="mine", progress=False)
     DY = distance_matrix(Y, cache_dir=tmp_path, key="mine", progress=False)
-    np.testing.assert_allclose(DY, pairwise_distances(Y.astype(np.float64)), atol=1e-5)
+    assert_entries_within_contract(DY, Y)
     with pytest.raises(ValueError, match="key"):
         distance_matrix(X, cache_dir=tmp_path, key="../evil", progress=False)
 
@@ -178,7 +189,7 @@ def test_cache_corrupt_recomputed(tmp_path, damage):
         meta.write_text("{not json")
     D = distance_matrix(X, cache_dir=tmp_path, progress=False)
     assert f.stat().st_size == matrix_bytes(len(X))
-    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert_entries_within_contract(D, X)
     assert json.loads(meta.read_text())["key"] == key
 
 
@@ -204,7 +215,7 @@ def test_cache_atomic_on_failure(tmp_path, monkeypatch):
 
     monkeypatch.setattr(dm, "pairwise_euclidean", real)
     D = distance_matrix(X, cache_dir=tmp_path, progress=False)
-    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert_entries_within_contract(D, X)
 
 
 def test_stale_tmp_of_dead_process_removed(tmp_path, monkeypatch):
@@ -226,7 +237,7 @@ def test_in_memory_fallback_when_disk_full(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="in RAM"):
         D = distance_matrix(X, cache_dir=tmp_path, progress=False)
     assert type(D) is np.ndarray and not D.flags.writeable
-    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert_entries_within_contract(D, X)
     assert list(tmp_path.glob("distances-*")) == []
     with pytest.raises(InsufficientSpaceError):
         distance_matrix(X, cache_dir=tmp_path, in_memory=False, progress=False)
@@ -276,12 +287,12 @@ def test_silhouette_scores_match_sklearn(digits_D, digits_ref, labellings, block
     ref = [silhouette_score(digits_ref, lab, metric="precomputed") for lab in labellings]
     got = silhouette_scores(digits_D, labellings, block_rows=block_rows, n_threads=n_threads)
     assert got.shape == (len(labellings),) and got.dtype == np.float64
-    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(got, ref, rtol=0, atol=C.SILHOUETTE_ABS)
 
 
 def test_silhouette_scores_vs_sklearn_on_points(digits, digits_D, labellings):
     ref = [silhouette_score(digits, lab) for lab in labellings[:3]]
-    np.testing.assert_allclose(silhouette_scores(digits_D, labellings[:3]), ref, atol=1e-5)
+    np.testing.assert_allclose(silhouette_scores(digits_D, labellings[:3]), ref, atol=C.SILHOUETTE_ABS)
 
 
 def test_silhouette_groups_split(digits_D, digits_ref, labellings, monkeypatch):
@@ -289,14 +300,14 @@ def test_silhouette_groups_split(digits_D, digits_ref, labellings, monkeypatch):
     monkeypatch.setattr(dm, "_GROUP_OUTPUT_BYTES", 8)
     ref = [silhouette_score(digits_ref, lab, metric="precomputed") for lab in labellings]
     np.testing.assert_allclose(silhouette_scores(digits_D, labellings, block_rows=256), ref,
-                               atol=1e-5)
+                               atol=C.SILHOUETTE_ABS)
 
 
 def test_silhouette_samples_many(digits_D, digits_ref, labellings):
     got = silhouette_samples_many(digits_D, labellings[2:6], block_rows=500)
     for g, lab in zip(got, labellings[2:6]):
         np.testing.assert_allclose(g, silhouette_samples(digits_ref, lab, metric="precomputed"),
-                                   atol=1e-5)
+                                   atol=C.SILHOUETTE_ABS)
     assert got[3][17] == 0.0  # the singleton
 
 
@@ -315,7 +326,7 @@ def test_silhouette_on_cached_memmap(tmp_path, digits, digits_ref, labellings):
     assert isinstance(D, np.memmap)
     ref = [silhouette_score(digits_ref, lab, metric="precomputed") for lab in labellings[:2]]
     np.testing.assert_allclose(silhouette_scores(D, labellings[:2], block_rows=400), ref,
-                               atol=1e-5)
+                               atol=C.SILHOUETTE_ABS)
 
 
 def test_silhouette_bad_input(digits_D, labellings):
@@ -445,7 +456,7 @@ def test_rebuild_repairs_damaged_cache(tmp_path, monkeypatch, small_blocks):
     D = distance_matrix(X, cache_dir=tmp_path, progress=False, rebuild=True)
     assert f.stat().st_ino != ino  # a new file renamed into place, not patched in place
     np.testing.assert_array_equal(D, pairwise_euclidean(X))
-    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert_entries_within_contract(D, X)
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
     fresh_process(monkeypatch)  # the next process accepts the rebuilt file
     np.testing.assert_array_equal(distance_matrix(X, cache_dir=tmp_path, progress=False), D)
@@ -520,7 +531,7 @@ def test_cache_without_checksums_rebuilt_with_message(tmp_path, monkeypatch, sma
     D = distance_matrix(X, cache_dir=tmp_path, progress=False)
     err = capsys.readouterr().err
     assert "recomputing" in err and "no checksums" in err and str(f) in err
-    np.testing.assert_allclose(D, pairwise_distances(X.astype(np.float64)), atol=1e-5)
+    assert_entries_within_contract(D, X)
     assert len(json.loads(meta.read_text())["checksum"]["digests"]) == 8
 
 
