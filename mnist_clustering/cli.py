@@ -38,11 +38,17 @@ def build_parser():
     sweep = commands.add_parser("sweep", help="fit and score every k of a grid, into results/")
     what = sweep.add_mutually_exclusive_group(required=True)
     what.add_argument("--method", choices=METHODS)
-    what.add_argument("--preset", choices=["seed"],
-                      help="all of the seed notebook's sweeps and final models")
+    what.add_argument("--preset", choices=["seed", "spread"],
+                      help="seed: all of the 2022 notebook's sweeps and final models; "
+                           "spread: K-Means over many seeds per k (run after seed)")
     sweep.add_argument("--k", dest="ks", help="k grid: START:STOP[:STEP] (stop excluded) or K,K,...")
     sweep.add_argument("--keep", default="", help="k values whose labels/centres are stored")
     sweep.add_argument("--seed", type=int, default=0, help="random state (default 0)")
+    sweep.add_argument("--seeds", default=None,
+                       help="several random states, one row per (k, seed): e.g. 0:10 or 0,3,7 "
+                            "(same syntax as --k; overrides --seed)")
+    sweep.add_argument("--keep-labels", action="store_true",
+                       help="store every row's labels (for the stability across seeds)")
     sweep.add_argument("--n-init", type=int, default=None, help="K-Means initialisations (default 1)")
     sweep.add_argument("--silhouette", type=int, default=None, metavar="N",
                        help="sample N images for the silhouette (default: exact on all)")
@@ -130,16 +136,18 @@ def _sweep(args):
     if args.distances is not None:
         options["distances"] = args.distances
     if args.preset:
-        if args.ks or args.keep or args.n_init is not None:
-            raise ValueError("--preset sets its own k grids and parameters; drop --k/--keep/--n-init")
-        for method, (table, seconds) in run_preset(args.preset, **options).items():
-            print(f"{method}: {len(table)} k in the table, {seconds:.0f} s")
+        if args.ks or args.keep or args.n_init is not None or args.seeds or args.keep_labels:
+            raise ValueError("--preset sets its own k grids, seeds and parameters; drop "
+                             "--k/--keep/--n-init/--seeds/--keep-labels")
+        for label, (table, seconds) in run_preset(args.preset, **options).items():
+            print(f"{label}: {len(table)} rows, {seconds:.0f} s")
         return 0
     if not args.ks:
         raise ValueError("--k is required with --method (e.g. --k 2:80)")
     params = {"n_init": args.n_init} if args.n_init is not None else {}
-    table = run_sweep(args.method, args.ks, keep=args.keep or (), **options, **params)
-    columns = ["k", "inertia", "silhouette", "calinski_harabasz", "label_entropy", "purity",
+    table = run_sweep(args.method, args.ks, keep=args.keep or (), seeds=args.seeds,
+                      keep_labels=args.keep_labels, **options, **params)
+    columns = ["k", *(["seed"] if args.seeds else []), "inertia", "silhouette", "calinski_harabasz", "label_entropy", "purity",
                "test_purity", "fit_seconds"]
     print(table[columns].to_string(index=False))
     return 0

@@ -106,6 +106,21 @@ def method_params(method, **overrides):
     return params
 
 
+def non_default_params(method, params):
+    """The parameters of ``params`` that differ from ``method``'s defaults (sorted dict).
+
+    They name a table of their own (``kmeans-n_init10``), so a sweep with other
+    parameters never needs to share a table with the default one.
+
+    Examples
+    --------
+    >>> non_default_params("kmeans", {"n_init": 10, "max_iter": 300, "algorithm": "elkan"})
+    {'n_init': 10}
+    """
+    defaults = DEFAULT_PARAMS[check_method(method)]
+    return {key: params[key] for key in sorted(params) if defaults.get(key) != params[key]}
+
+
 def make_estimator(method, k, *, seed=0, **params):
     """Build the (unfitted) estimator for ``method`` with ``k`` clusters.
 

@@ -431,8 +431,8 @@ def _client_for(scheduler):
 
 
 # --------------------------------------------------------------------------- driver
-def compute_rows_dask(scheduler, data, spec, ks, store, *, distances=None):
-    """Compute the rows of ``ks`` as Dask tasks; yield ``(row, fit)`` as each finishes.
+def compute_rows_dask(scheduler, data, tasks, store, *, distances=None):
+    """Compute one row per ``(spec, k)`` task on Dask; yield ``(row, fit)`` as each finishes.
 
     Parameters
     ----------
@@ -440,8 +440,8 @@ def compute_rows_dask(scheduler, data, spec, ks, store, *, distances=None):
         Scheduler address or a connected client.
     data : SweepData
         The driver's data (its fingerprint is checked on every worker).
-    spec : SweepSpec
-    ks : list of int
+    tasks : list of (SweepSpec, int)
+        One row each (specs differ only by their seed), submitted in this order.
     store : ResultsStore
         Where FasterPAM finds the 'alternate' medoids it starts from.
     distances : {'shared-path', 'scatter', 'recompute'}, optional
@@ -466,14 +466,14 @@ def compute_rows_dask(scheduler, data, spec, ks, store, *, distances=None):
 
     with _client_for(scheduler) as client:
         check_workers(client)
-        source = resolve_distances(distances, data, spec, client)
+        source = resolve_distances(distances, data, tasks[0][0], client)
         futures = {}
         token = uuid.uuid4().hex[:8]
-        for k in ks:
+        for spec, k in tasks:
             future = client.submit(
                 _evaluate_task, data.dataset, data.n_samples, data.fingerprint, spec, k,
                 _init_medoids(data, spec, k, store), source,
-                key=f"{spec.method}-k{k}-{token}", pure=False, retries=0,
+                key=f"{spec.method}-k{k}-seed{spec.seed}-{token}", pure=False, retries=0,
             )
             futures[future.key] = (k, future)
         try:

@@ -53,14 +53,16 @@ def export_figures(notebook, stem, figures_dir):
 
 
 def reproduce(notebooks="notebooks", figures="figures", *, run_sweeps=True):
-    """Run the seed preset (resuming), execute every numbered notebook, export figures."""
+    """Run the seed and spread presets (resuming), execute every numbered notebook, export figures."""
     if run_sweeps:
         from .parallel import default_workers
         from .sweep import run_preset
 
-        start = time.perf_counter()
-        run_preset("seed", workers=default_workers())
-        print(f"results/ complete ({time.perf_counter() - start:.0f} s)", flush=True)
+        for preset in ("seed", "spread"):
+            start = time.perf_counter()
+            run_preset(preset, workers=default_workers())
+            print(f"preset {preset}: results/ complete ({time.perf_counter() - start:.0f} s)",
+                  flush=True)
     paths = sorted(Path(notebooks).glob("[0-9]*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"no numbered notebooks in {notebooks}/")

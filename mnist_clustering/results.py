@@ -98,6 +98,17 @@ def default_results_dir():
     return Path.cwd() / "results"
 
 
+def table_stem(method, variant=None):
+    """File stem of a table: the method, then each non-default parameter and its value.
+
+    Examples
+    --------
+    >>> table_stem("kmeans"), table_stem("kmeans", {"n_init": 10})
+    ('kmeans', 'kmeans-n_init10')
+    """
+    return method + "".join(f"-{key}{value}" for key, value in sorted((variant or {}).items()))
+
+
 def _say(message):
     print(f"mnist-clustering: {message}", file=sys.stderr)
 
@@ -111,22 +122,29 @@ class ResultsStore:
         Table folder name (:func:`table_name`, e.g. ``'mnist'`` or ``'mnist-first3000'``).
     method : str
     results_dir : path-like, optional
-        Root of the tables (default :func:`mnist_clustering.sweep.default_results_dir`).
+        Root of the tables (default :func:`default_results_dir`).
+    variant : dict, optional
+        Parameters that differ from the method's defaults
+        (:func:`mnist_clustering.estimators.non_default_params`): they name the table,
+        e.g. ``kmeans-n_init10.csv``, so each parameter set has a table of its own.
     """
 
-    def __init__(self, dataset, method, results_dir=None):
+    def __init__(self, dataset, method, results_dir=None, *, variant=None):
         from .estimators import check_method
 
         if results_dir is None:
             results_dir = default_results_dir()
         self.dataset = dataset
         self.method = check_method(method)
+        self.variant = dict(variant or {})
+        self.name = table_stem(method, self.variant)
         self.root = Path(results_dir)
         self.folder = self.root / dataset
-        self.csv = self.folder / f"{method}.csv"
-        self.provenance_path = self.folder / f"{method}.json"
+        self.csv = self.folder / f"{self.name}.csv"
+        self.provenance_path = self.folder / f"{self.name}.json"
         self.artifacts = self.folder / "artifacts"
-        self.pending = self.folder / ".pending-silhouettes" / self.method
+        self.labels_folder = self.folder / "labels" / self.name
+        self.pending = self.folder / ".pending-silhouettes" / self.name
         self._lock = None
 
     # ------------------------------------------------------------------ locking
@@ -137,7 +155,7 @@ class ResultsStore:
 
         if self._lock is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._lock = FileLock(self.folder / f".{self.method}.lock", timeout=LOCK_TIMEOUT)
+            self._lock = FileLock(self.folder / f".{self.name}.lock", timeout=LOCK_TIMEOUT)
         try:
             self._lock.acquire()
         except Timeout as error:
@@ -361,7 +379,7 @@ class ResultsStore:
     def artifact_path(self, k, seed=0):
         """Kept arrays of row ``(k, seed)``; seed 0 keeps the historical name."""
         suffix = "" if int(seed) == 0 else f"-seed{int(seed)}"
-        return self.artifacts / f"{self.method}-k{int(k)}{suffix}.npz"
+        return self.artifacts / f"{self.name}-k{int(k)}{suffix}.npz"
 
     def save_artifact(self, fit, majority, seed=0):
         """Store labels, centres, medoid indices and majority labels of one row (compressed)."""
@@ -375,6 +393,29 @@ class ResultsStore:
         path = self.artifact_path(fit.k, seed)
         atomic_write(path, buffer.getvalue())
         return path
+
+    def labels_path(self, k, seed):
+        """Stored labels of row ``(k, seed)`` (for stability across seeds)."""
+        return self.labels_folder / f"k{int(k)}-seed{int(seed)}.npz"
+
+    def save_labels(self, k, seed, labels):
+        """Keep the labels of row ``(k, seed)``, compressed (one byte each up to k = 256)."""
+        labels = np.asarray(labels)
+        dtype = np.uint8 if labels.max(initial=0) < 256 else np.uint16
+        self.labels_folder.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, labels=labels.astype(dtype))
+        atomic_write(self.labels_path(k, seed), buffer.getvalue())
+
+    def stored_labels(self):
+        """``{(k, seed): labels}`` of every row whose labels are kept."""
+        found = {}
+        for path in sorted(self.labels_folder.glob("k*-seed*.npz")):
+            match = re.fullmatch(r"k(\d+)-seed(\d+)\.npz", path.name)
+            if match:
+                with np.load(path) as stored:
+                    found[(int(match[1]), int(match[2]))] = stored["labels"].astype(np.int64)
+        return found
 
     def load_artifact(self, k, seed=0):
         """The kept arrays of row ``(k, seed)`` as a dict."""

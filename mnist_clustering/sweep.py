@@ -15,6 +15,7 @@ nearest medoid for K-Medoids, as the libraries define it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import numbers
 import os
@@ -28,7 +29,9 @@ from functools import cached_property
 import numpy as np
 
 from . import metrics
-from .estimators import NEEDS_DISTANCES, check_method, fit_clustering, method_params
+from .estimators import (
+    NEEDS_DISTANCES, check_method, fit_clustering, method_params, non_default_params,
+)
 from .results import (  # noqa: F401 (ResultsError, default_results_dir: re-exported)
     COLUMNS, ResultsError, ResultsStore, default_results_dir, table_name,
 )
@@ -44,7 +47,20 @@ SEED_PRESET = (
 )
 """Every sweep and final model of the seed notebook, for ``--preset seed``."""
 
-PRESETS = {"seed": SEED_PRESET}
+SPREAD_PRESET = (
+    # Every K-Means number with its spread over random starts (one row per k and seed,
+    # labels kept for the stability across seeds). Largest k first: the longest fits.
+    {"label": "kmeans k=50..256, 5 seeds", "method": "kmeans", "ks": "50,100,150,200,256",
+     "seeds": "0:5"},
+    {"label": "kmeans k=2..30, 10 seeds", "method": "kmeans", "ks": "2:31", "seeds": "0:10"},
+    {"label": "kmeans k=10,19, 20 seeds", "method": "kmeans", "ks": "10,19", "seeds": "0:20"},
+    # scikit-learn 1.0's default, the 2022 notebook's: best inertia of 10 starts
+    {"label": "kmeans n_init=10 k=10,19, 5 seeds", "method": "kmeans", "ks": "10,19",
+     "seeds": "0:5", "n_init": 10},
+)
+"""Many seeds per k, for ``--preset spread`` (after ``--preset seed``)."""
+
+PRESETS = {"seed": SEED_PRESET, "spread": SPREAD_PRESET}
 
 
 # --------------------------------------------------------------------------- k grids
@@ -75,6 +91,27 @@ def parse_k_range(spec):
     >>> parse_k_range("2:4,10")
     [2, 3, 10]
     """
+    values = _grid_values(spec, "k")
+    if min(values) < 2:
+        raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {min(values)}")
+    return values
+
+
+def parse_seed_grid(spec):
+    """Parse a grid of random seeds, with the k grid's syntax: ``'0:10'``, ``'0,7'``...
+
+    Examples
+    --------
+    >>> parse_seed_grid("0:3,10")
+    [0, 1, 2, 10]
+    """
+    values = _grid_values(spec, "seed")
+    if values[-1] >= 2**32:
+        raise ValueError(f"seeds must lie in 0 .. 2**32 - 1, got {values[-1]}")
+    return values
+
+
+def _grid_values(spec, what):
     if isinstance(spec, (int, np.integer)):
         values = [int(spec)]
     elif isinstance(spec, str):
@@ -82,9 +119,7 @@ def parse_k_range(spec):
     else:
         values = [int(v) for v in spec]
     if not values:
-        raise ValueError(f"the k grid {spec!r} is empty")
-    if min(values) < 2:
-        raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {min(values)}")
+        raise ValueError(f"the {what} grid {spec!r} is empty")
     return sorted(set(values))
 
 
@@ -333,9 +368,10 @@ def timing_key(k, seed):
 
 
 # --------------------------------------------------------------------------- sweep
-def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette="exact",
-              keep=(), force=False, results_dir=None, progress=True, workers=1,
-              scheduler=None, distances=None, data=None, rebuild_distances=False, **params):
+def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None,
+              silhouette="exact", keep=(), keep_labels=False, force=False, results_dir=None,
+              progress=True, workers=1, scheduler=None, distances=None, data=None,
+              rebuild_distances=False, **params):
     """Fit and score ``method`` for every k of ``ks``; store and return the rows.
 
     Parameters
@@ -348,10 +384,15 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
         Use the first ``n_samples`` training images (stored as a separate table).
     seed : int
         Random state of every fit (and of the sampled silhouette).
+    seeds : str or iterable of int, optional
+        Several random states, with the k grid's syntax (``'0:10'``): one row per
+        (k, seed), all in the same table. Overrides ``seed``.
     silhouette : 'exact' or int
         Exact silhouette on all images (default), or sampled on that many images.
     keep : iterable of int
         k values whose labels, centres and medoid indices are stored as artefacts.
+    keep_labels : bool
+        Store the labels of every row (``labels/``), for the stability across seeds.
     force : bool
         Recompute k values already in the table.
     results_dir : path-like, optional
@@ -380,9 +421,12 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
     Returns
     -------
     pandas.DataFrame
-        The rows of the requested k values, sorted by k.
+        The rows of the requested k values and seeds, sorted by k then seed. Parameters
+        other than the method's defaults have a table of their own
+        (``kmeans-n_init10.csv``).
     """
     spec = make_spec(method, seed=seed, silhouette=silhouette, **params)
+    seeds = [spec.seed] if seeds is None else parse_seed_grid(seeds)
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     ks = parse_k_range(ks)
@@ -411,42 +455,48 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, silhouette
         raise ValueError(f"a silhouette sample of N={spec.silhouette} images is not a sample of "
                          f"the n={n} images: omit --silhouette (silhouette='exact') for the exact "
                          f"silhouette, or give N < {n}")
-    store = ResultsStore(data.name, method, results_dir)
+    store = ResultsStore(data.name, method, results_dir,
+                         variant=non_default_params(method, spec.params_dict))
     table = store.load()
-    for k in ks:
-        metrics.check_n_clusters(k, len(data.X))
-    store.check_compatible(table, spec, len(data.X))
-    todo = [k for k in ks if force or k not in _done_ks(table, store, spec, len(data.X), keep)]
-    if todo:
-        with _computed_rows(data, spec, todo, store, workers, scheduler, distances) as rows:
-            _record_rows(rows, store, spec, data, keep, progress, len(todo), force)
+    store.check_compatible(table, spec, n)
+    done = _done_rows(table, store, spec, n, keep, keep_labels)
+    tasks = [(dataclasses.replace(spec, seed=s), k) for s in seeds for k in ks
+             if force or (k, s) not in done]
+    if tasks:
+        with _computed_rows(data, tasks, store, workers, scheduler, distances) as rows:
+            _record_rows(rows, store, spec, data, keep, keep_labels, progress, len(tasks), force)
     table = fill_silhouettes(store, data, spec, progress=progress)
-    wanted = table["k"].isin(ks) & (table["seed"] == spec.seed)
+    wanted = table["k"].isin(ks) & table["seed"].isin(seeds)
     return table[wanted].reset_index(drop=True)
 
 
-def _done_ks(table, store, spec, n_samples, keep):
-    """k of ``spec.seed`` stored complete or with their pending labels, artefacts kept.
+def _done_rows(table, store, spec, n_samples, keep, keep_labels):
+    """(k, seed) stored complete or with their pending labels, and what was asked kept.
 
     A row whose silhouette is empty and whose pending record is gone or damaged is not
     done: its labels are lost, so it is recomputed.
     """
-    rows = table[table["seed"] == spec.seed]
-    waiting = {k for k, seed in store.pending_labels(spec, n_samples) if seed == spec.seed}
-    lost = rows["silhouette"].isna() & ~rows["k"].isin(waiting)
-    done = set(rows.loc[~lost, "k"].astype(int))
-    return {k for k in done if k not in keep or store.artifact_path(k, spec.seed).exists()}
+    waiting = set(store.pending_labels(spec, n_samples))
+    keys = list(zip(table["k"].astype(int), table["seed"].astype(int)))
+    lost = [np.isnan(value) and key not in waiting for key, value in zip(keys, table["silhouette"])]
+    done = {key for key, gone in zip(keys, lost) if not gone}
+    return {(k, s) for k, s in done
+            if (k not in keep or store.artifact_path(k, s).exists())
+            and (not keep_labels or store.labels_path(k, s).exists())}
 
 
 @contextlib.contextmanager
-def _computed_rows(data, spec, ks, store, workers, scheduler, distances):
-    """The ``(row, fit)`` of each k, from this process, a local cluster or ``scheduler``.
+def _computed_rows(data, tasks, store, workers, scheduler, distances):
+    """The ``(row, fit)`` of each ``(spec, k)`` task, here, on a local cluster or ``scheduler``.
+
+    On a cluster the largest k are submitted first: they take longest, and a sweep
+    whose last task is its longest fit leaves every other worker idle meanwhile.
 
     On exit (also on an error while recording) outstanding Dask tasks are cancelled and
     a local cluster is shut down.
     """
-    if scheduler is None and (workers == 1 or len(ks) == 1):
-        rows = _compute_rows_serial(data, spec, ks, store)
+    if scheduler is None and (workers == 1 or len(tasks) == 1):
+        rows = _compute_rows_serial(data, tasks, store)
         with contextlib.closing(rows):
             yield rows
         return
@@ -455,14 +505,15 @@ def _computed_rows(data, spec, ks, store, workers, scheduler, distances):
     with contextlib.ExitStack() as stack:
         if scheduler is None:
             scheduler = stack.enter_context(
-                dask_client(n_workers=min(workers, len(ks)), threads_per_worker=1))
+                dask_client(n_workers=min(workers, len(tasks)), threads_per_worker=1))
+        costliest_first = sorted(tasks, key=lambda task: -task[1])
         rows = stack.enter_context(contextlib.closing(
-            compute_rows_dask(scheduler, data, spec, ks, store, distances=distances)))
+            compute_rows_dask(scheduler, data, costliest_first, store, distances=distances)))
         yield rows
 
 
-def _compute_rows_serial(data, spec, ks, store):
-    for k in ks:
+def _compute_rows_serial(data, tasks, store):
+    for spec, k in tasks:
         yield evaluate_k(data, spec, k, init_medoids=_init_medoids(data, spec, k, store))
 
 
@@ -476,7 +527,7 @@ def _init_medoids(data, spec, k, store):
     return None
 
 
-def _record_rows(rows, store, spec, data, keep, progress, total, force):
+def _record_rows(rows, store, spec, data, keep, keep_labels, progress, total, force):
     """Write each ``(row, fit)`` to the table as it arrives (and its artefacts if kept)."""
     from tqdm.auto import tqdm
 
@@ -490,13 +541,17 @@ def _record_rows(rows, store, spec, data, keep, progress, total, force):
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
 
-            def provenance(previous, key=timing_key(k, row["seed"]), timing=timing):
+            row_spec = dataclasses.replace(spec, seed=row["seed"])
+
+            def provenance(previous, key=timing_key(k, row["seed"]), timing=timing, spec=row_spec):
                 record = _provenance(store, spec, data, previous)
                 record["per_k"][key] = timing
                 record["updated"] = timing["finished"]
                 return record
 
             store.record(row, spec, provenance_update=provenance, labels=fit.labels, force=force)
+            if keep_labels:
+                store.save_labels(k, row["seed"], fit.labels)
             if k in keep:
                 majority = metrics.majority_labels(data.y, fit.labels, n_clusters=k)
                 store.save_artifact(fit, majority, row["seed"])
@@ -562,32 +617,45 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     Returns
     -------
     dict
-        method -> (table, seconds).
+        label -> (table, seconds); the label of a seed-notebook sweep is its method.
     """
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
     data = data or SweepData(options.pop("dataset", "mnist"), options.pop("n_samples", None))
     outcome = {}
-    for method, ks, keep in PRESETS[name]:
+    for entry in PRESETS[name]:
+        if isinstance(entry, tuple):  # (method, k grid, keep) of the seed notebook
+            method, ks, keep = entry
+            entry = {"label": method, "method": method, "ks": ks, "keep": keep}
+        else:
+            entry = {"keep_labels": True, **entry}
+        entry = dict(entry)
+        label, method, ks = entry.pop("label"), entry.pop("method"), entry.pop("ks")
         start = time.perf_counter()
-        table = run_sweep(method, ks, keep=keep, results_dir=results_dir, progress=progress,
-                          force=force, data=data, **options)
-        outcome[method] = (table, time.perf_counter() - start)
+        table = run_sweep(method, ks, results_dir=results_dir, progress=progress, force=force,
+                          data=data, **entry, **options)
+        outcome[label] = (table, time.perf_counter() - start)
     return outcome
 
 
 # --------------------------------------------------------------------------- reading
-def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None):
-    """The stored sweep table of ``method`` on ``dataset`` (a pandas DataFrame).
+def _store(method, dataset, results_dir, n_samples, params):
+    variant = non_default_params(method, method_params(method, **params))
+    return ResultsStore(table_name(dataset, n_samples), method, results_dir, variant=variant)
 
-    ``n_samples`` reads the table of a sweep run with that ``n_samples`` (``--n-samples``).
+
+def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
+    """The stored sweep table of ``method`` on ``dataset`` (a pandas DataFrame), all seeds.
+
+    ``n_samples`` reads the table of a sweep run with that ``n_samples`` (``--n-samples``);
+    ``params`` other than the defaults (e.g. ``n_init=10``) read that parameter set's table.
 
     Raises
     ------
     FileNotFoundError
         If no table exists yet, with the command that computes it.
     """
-    store = ResultsStore(SweepData(dataset, n_samples).name, method, results_dir)
+    store = _store(method, dataset, results_dir, n_samples, params)
     if not store.csv.exists():
         raise FileNotFoundError(
             f"no results for {method} on {dataset} at {store.csv}; compute them with "
@@ -596,13 +664,14 @@ def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None):
     return store.load()
 
 
-def load_provenance(method, dataset="mnist", results_dir=None, *, n_samples=None):
+def load_provenance(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
     """The provenance record (parameters, versions, hashes, per-k times) of a table."""
-    return ResultsStore(SweepData(dataset, n_samples).name, method, results_dir).load_provenance()
+    return _store(method, dataset, results_dir, n_samples, params).load_provenance()
 
 
-def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=None):
-    """Stored labels, centres (and medoid indices) of ``method`` at ``k``.
+def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=None, seed=0,
+                   **params):
+    """Stored labels, centres (and medoid indices) of ``method`` at ``k`` (and ``seed``).
 
     ``n_samples`` reads those of a sweep run with that ``n_samples`` (``--n-samples``).
 
@@ -612,4 +681,9 @@ def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=No
         ``labels`` (n,), ``centers`` (k, d), ``majority_labels`` (k,) and, for
         K-Medoids, ``medoid_indices`` (k,).
     """
-    return ResultsStore(SweepData(dataset, n_samples).name, method, results_dir).load_artifact(k)
+    return _store(method, dataset, results_dir, n_samples, params).load_artifact(k, seed)
+
+
+def load_labels(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
+    """``{(k, seed): labels}`` of every row whose labels were kept (``keep_labels``)."""
+    return _store(method, dataset, results_dir, n_samples, params).stored_labels()

@@ -167,7 +167,8 @@ def test_a_local_cluster_leaves_the_drivers_environment_as_it_was(monkeypatch):
 def _rows_by_policy(client, data, policy, ks, tmp_path):
     spec = make_spec("kmedoids-alternate")
     store = ResultsStore("digits", spec.method, tmp_path)
-    rows = list(parallel.compute_rows_dask(client, data, spec, ks, store, distances=policy))
+    rows = list(parallel.compute_rows_dask(client, data, [(spec, k) for k in ks], store,
+                                               distances=policy))
     return spec, pd.DataFrame([row for row, _ in rows]).sort_values("k", ignore_index=True)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from seed_oracle import erreurs_totales, score_entropy
+from sklearn.cluster import KMeans
 from sklearn.metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
@@ -15,6 +16,7 @@ from sklearn.metrics import (
     pairwise_distances,
     silhouette_score,
 )
+from threadpoolctl import threadpool_limits
 
 from mnist_clustering import sweep
 from mnist_clustering.estimators import fit_clustering
@@ -23,6 +25,7 @@ from mnist_clustering.sweep import (
     ResultsError,
     SweepData,
     load_artifacts,
+    load_labels,
     load_provenance,
     load_results,
     parse_k_range,
@@ -215,13 +218,43 @@ def test_other_parameters_never_mix(tmp_path, digits_data):
     run_sweep("kmeans", "2", dataset="digits", results_dir=tmp_path, progress=False, data=digits_data)
     csv = tmp_path / "digits" / "kmeans.csv"
     before = csv.read_bytes()
-    with pytest.raises(ResultsError, match="n_init"):
-        run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
-                  data=digits_data, n_init=3)
+    # another parameter set gets a table of its own, named by what differs
+    other = run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data, n_init=3)
+    assert json.loads(other["params"][0])["n_init"] == 3
+    assert list(load_results("kmeans", "digits", tmp_path, n_init=3)["k"]) == [3]
+    assert csv.read_bytes() == before
     with pytest.raises(ResultsError, match="silhouette_mode"):
         run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
                   data=digits_data, silhouette=500)
-    assert csv.read_bytes() == before
+    # a table whose rows were made with other parameters than its name says is refused
+    csv.write_text(before.decode().replace('""n_init"": 1', '""n_init"": 4'))
+    edited = csv.read_bytes()
+    with pytest.raises(ResultsError, match="n_init"):
+        run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
+                  data=digits_data)
+    assert csv.read_bytes() == edited
+
+
+def test_seeds_grid_fills_one_table_and_resumes(tmp_path, digits_data, monkeypatch):
+    real = sweep.evaluate_k
+    fitted = []
+    monkeypatch.setattr(sweep, "evaluate_k",
+                        lambda d, spec, k, **kw: fitted.append((k, spec.seed)) or real(d, spec, k, **kw))
+    run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
+              data=digits_data, seeds="0:2")
+    table = run_sweep("kmeans", "2:5", dataset="digits", results_dir=tmp_path, progress=False,
+                      data=digits_data, seeds="0:3", keep_labels=True)
+    assert sorted(fitted) == sorted([(2, 0), (3, 0), (2, 1), (3, 1)]  # first run
+                                    + [(4, 0), (4, 1), (2, 2), (3, 2), (4, 2)]  # missing rows
+                                    + [(2, 0), (3, 0), (2, 1), (3, 1)])  # labels not kept before
+    assert list(zip(table["k"], table["seed"])) == [(k, s) for k in (2, 3, 4) for s in range(3)]
+    labels = load_labels("kmeans", "digits", tmp_path)
+    assert sorted(labels) == [(k, s) for k in (2, 3, 4) for s in range(3)]
+    for (k, s), values in labels.items():  # the labels of that very row
+        with threadpool_limits(1):  # as every fit of a sweep
+            refit = KMeans(n_clusters=k, n_init=1, random_state=s, algorithm="elkan").fit(digits_data.X)
+        np.testing.assert_array_equal(values, refit.labels_)
 
 
 def test_seeds_are_rows_of_one_table(tmp_path, digits_data):
@@ -338,6 +371,23 @@ def test_a_preset_runs_each_sweep_in_order_and_resumes(tmp_path, digits_data, mo
     monkeypatch.setattr(sweep, "evaluate_k", _must_not_run)
     again = sweep.run_preset("tiny", results_dir=tmp_path, progress=False, data=digits_data)
     pd.testing.assert_frame_equal(again["kmeans"][0], outcome["kmeans"][0], check_dtype=False)
+
+
+def test_a_spread_preset_keeps_seeds_labels_and_its_own_n_init_table(tmp_path, digits_data,
+                                                                       monkeypatch):
+    tiny = ({"label": "a", "method": "kmeans", "ks": "2,3", "seeds": "0:3"},
+            {"label": "b", "method": "kmeans", "ks": "3", "seeds": "0:2", "n_init": 2})
+    monkeypatch.setitem(sweep.PRESETS, "tiny-spread", tiny)
+    outcome = sweep.run_preset("tiny-spread", results_dir=tmp_path, progress=False,
+                               data=digits_data)
+    assert list(outcome) == ["a", "b"]
+    default = load_results("kmeans", "digits", tmp_path)
+    keys = [(k, s) for k in (2, 3) for s in range(3)]
+    assert list(zip(default["k"], default["seed"])) == keys
+    best_of_two = load_results("kmeans", "digits", tmp_path, n_init=2)
+    assert list(zip(best_of_two["k"], best_of_two["seed"])) == [(3, 0), (3, 1)]
+    assert sorted(load_labels("kmeans", "digits", tmp_path)) == keys
+    assert sorted(load_labels("kmeans", "digits", tmp_path, n_init=2)) == [(3, 0), (3, 1)]
 
 
 def _must_not_run(*args, **kwargs):
