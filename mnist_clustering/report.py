@@ -1206,7 +1206,7 @@ def fit_time_label(dataset, method, results_dir=None):
     'Fit time (s)'
     """
     n = fit_concurrency(dataset, method, results_dir)
-    return f"Fit time (s), {n} fits running at once" if n > 1 else "Fit time (s)"
+    return f"Fit time (s; {n} fits ran at once)" if n > 1 else "Fit time (s)"
 
 
 def environment(dataset="mnist", results_dir=None):
