@@ -1096,7 +1096,7 @@ def ch_gap_note(gap):
 
 
 # --------------------------------------------------------------------------- the K-Means runs
-def run_differences(table, printed, score):
+def run_differences(table, printed, score, decimals=None):
     """The values the seed printed for its top 5 beside ours at the same k.
 
     Parameters
@@ -1106,6 +1106,9 @@ def run_differences(table, printed, score):
     printed : dict
         A :data:`SEED_PRINTED` entry with ``maxs_tab``.
     score : str
+    decimals : int, optional
+        Round every column to this many decimals (a rounded difference of zero shows
+        as 0, not -0).
 
     Returns
     -------
@@ -1120,6 +1123,8 @@ def run_differences(table, printed, score):
     ours = scores_at(table, true_k, [score])[score].to_numpy()
     out = pd.DataFrame({"2022": values, "ours": ours}, index=pd.Index(true_k, name="k"))
     out["ours - 2022"] = out["ours"] - out["2022"]
+    if decimals is not None:
+        out = out.round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     return out
 
 
@@ -1329,6 +1334,7 @@ def conclusion_kmeans(sweep, final_k, final_table, printed_final):
                                              "silhouette"]).iloc[0]
     lo, hi = int(sweep["k"].min()), int(sweep["k"].max())
     sil = sweep["silhouette"]
+    entropy_k = ", ".join(map(str, SEED_PRINTED["kmeans_top5"]["maxs_tab"]["seed_index_entropy"][1]))
     return Text(
         f"**No score picks a number of clusters.** Over k = {lo}..{hi} the silhouette stays "
         f"between {sil.min():.3f} and {sil.max():.3f} (digits overlap in pixel space) and is "
@@ -1341,8 +1347,9 @@ def conclusion_kmeans(sweep, final_k, final_table, printed_final):
         f"{printed_final['calinski_harabasz']:.2f}, a different run: `n_init=1` seeded against "
         f"10 unseeded starts), purity {row['purity']:.3f} and label entropy "
         f"{row['label_entropy']:.3f} nats. Of the seed's three scoring bugs, the index entropy "
-        "and the inverted ranking made its entropy top 5 meaningless (k = 2..6), and "
-        "`maxs_tab`'s overwriting reordered its silhouette top 5.")
+        f"and the inverted ranking made its entropy top 5 meaningless (k = {entropy_k}: the "
+        "largest clusters, not the purest), and `maxs_tab`'s overwriting reordered its "
+        "silhouette top 5.")
 
 
 def conclusion_kmedoids(models, fasterpam, gap, shown, k_first, k_final, printed=None):

@@ -474,3 +474,11 @@ def test_conclusions_quote_the_tables():
     text = report.conclusion_data(y, np.array([0, 0, 0, 255]))
     # 53 images: 4 fives (7.5%), 9 ones (17.0%)
     assert "4 (7.5%) images of 5 to 9 (17.0%) of 1" in text and "75.0% of the pixels" in text
+
+
+def test_run_differences_rounds_without_negative_zero():
+    printed = {"maxs_tab": {"silhouette": ([0.3000004], [2])}}
+    table = pd.DataFrame({"k": [2, 3], "silhouette": [0.3, 0.2]})
+    out = report.run_differences(table, printed, "silhouette", decimals=4)
+    assert out.loc[2, "ours - 2022"] == 0.0
+    assert not np.signbit(out.loc[2, "ours - 2022"])
