@@ -1423,7 +1423,8 @@ def conclusion_labels(sweep, everything, k_confusion):
     sweep : pandas.DataFrame
         K-Means over the seed's grid 2..262 step 5.
     everything : pandas.DataFrame
-        Every K-Means k (with k = 256 and ``k_confusion``).
+        Every K-Means k (with k = 256 and ``k_confusion``); train and test purity are
+        compared over all of them.
     k_confusion : int
 
     Returns
@@ -1438,7 +1439,7 @@ def conclusion_labels(sweep, everything, k_confusion):
     p256 = pub.loc[("purity", 256)]
     p10 = pub.loc[("purity", 10)]
     inside = p10["published low"] <= row["purity"] <= p10["published high"]
-    gap = sweep["test_purity"] - sweep["purity"]
+    gap = everything["test_purity"] - everything["purity"]
     return Text(
         f"- At k = {k_confusion}, our K-Means reaches accuracy {row['accuracy']:.3f} "
         f"(published baselines {dec:.3f} and "
