@@ -7,7 +7,7 @@ CONSTRAINTS := .ci/constraints.txt
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 NBVAL := $(if $(NOTEBOOKS),--nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg,)
 
-.PHONY: reproduce test install data lab lock clean
+.PHONY: reproduce test install data lab lock clean report
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ test: $(STAMP) data
 
 reproduce: $(STAMP) data
 	$(BIN)/mnist-clustering reproduce
+
+# Static HTML pages of the executed notebooks (code hidden), an index and the README.
+report: $(STAMP)
+	$(BIN)/python -m mnist_clustering.htmlreport notebooks build/report
 
 # JupyterLab refuses to start as root unless told --allow-root (e.g. in a container).
 LAB_UID ?= $(shell id -u)

@@ -4,10 +4,13 @@ The functions only draw: every number arrives already computed, as arrays or as 
 per-k tables written by :func:`mnist_clustering.run_sweep`. They build figures with
 :class:`matplotlib.figure.Figure` directly (never through :mod:`matplotlib.pyplot`), so they
 render headless with any backend, keep no global state, and are shown exactly once in a
-notebook: end a cell with the returned figure, or call ``display(fig)``. Save one with
-``fig.savefig(path)``.
+notebook. Save one with ``fig.savefig(path)``.
 
-Call :func:`set_style` once at the top of a notebook to apply the seaborn theme.
+One style for every figure: each function draws inside :func:`style` (the seaborn theme,
+fixed font sizes), labels its axes with units (:data:`SCORE_LABELS`), wraps labels to the
+width of their panel, and writes a one-sentence description of what it shows in
+``fig.alt_text``. :func:`show` displays a figure with that description as its alternative
+text (the ``alt`` of the ``<img>`` in HTML exports).
 
 Where the seed notebook drew seven separate 10 x 10 inch figures for one sweep, these draw
 small multiples: one panel per score on a shared figure, axes labelled in English.
@@ -15,18 +18,26 @@ small multiples: one panel per score on a shared figure, axes labelled in Englis
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 __all__ = [
     "SCORE_LABELS",
     "REFERENCE_PURITY",
     "set_style",
+    "style",
+    "show",
     "image_grid",
     "cluster_galleries",
     "sweep_curves",
@@ -42,12 +53,12 @@ __all__ = [
 #: e.g. ``{"inertia": "Sum of distances to the medoid"}`` for K-Medoids.
 SCORE_LABELS: dict[str, str] = {
     "k": "Number of clusters k",
-    "inertia": "Inertia (sum of squared distances)",
+    "inertia": "Inertia (sum of squared distances, squared [0, 1]-pixel units)",
     "silhouette": "Mean silhouette score",
     "calinski_harabasz": "Calinski-Harabasz index",
     "davies_bouldin": "Davies-Bouldin index",
-    "label_entropy": "Weighted label entropy (lower is purer)",
-    "seed_index_entropy": "Seed's 'entropy' of image indices",
+    "label_entropy": "Weighted label entropy (nats, lower is purer)",
+    "seed_index_entropy": "Seed's 'entropy' of image indices (nats)",
     "fit_seconds": "Fit time (s)",
     "homogeneity": "Homogeneity",
     "completeness": "Completeness",
@@ -67,10 +78,45 @@ SCORE_LABELS: dict[str, str] = {
 REFERENCE_PURITY: dict[int, tuple[float, float]] = {10: (0.56, 0.64), 256: (0.89, 0.90)}
 
 _HIGHLIGHT = "crimson"
+#: Width and height (inches) of one panel of a multi-panel figure.
+PANEL = (4.4, 3.3)
+#: Characters per line of an axis label on a panel of width ``PANEL[0]``.
+LABEL_WIDTH = 34
+
+
+def _style_rc(context="notebook", font_scale=1.0):
+    rc = {**sns.axes_style("whitegrid"), **sns.plotting_context(context, font_scale)}
+    rc["axes.prop_cycle"] = matplotlib.cycler(color=sns.color_palette("colorblind"))
+    rc["figure.dpi"] = 100
+    rc["savefig.dpi"] = 100
+    return rc
+
+
+def style(context: str = "notebook", font_scale: float = 1.0):
+    """The project's plotting style as a context manager (seaborn white grid, colour-blind palette).
+
+    Every figure function of this module draws inside it, so figures look the same
+    whatever the global matplotlib settings.
+
+    Examples
+    --------
+    >>> with style():
+    ...     fig = Figure()
+    """
+    return matplotlib.rc_context(_style_rc(context, font_scale))
+
+
+def _styled(function):
+    """Draw ``function``'s figure inside :func:`style`."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with style():
+            return function(*args, **kwargs)
+    return wrapper
 
 
 def set_style(context: str = "notebook", font_scale: float = 1.0) -> None:
-    """Apply the project's seaborn theme (white grid, colour-blind safe palette).
+    """Apply the project's seaborn theme globally (for figures drawn outside this module).
 
     Parameters
     ----------
@@ -82,12 +128,59 @@ def set_style(context: str = "notebook", font_scale: float = 1.0) -> None:
     sns.set_theme(context=context, style="whitegrid", palette="colorblind", font_scale=font_scale)
 
 
+def show(fig: Figure, alt: str | None = None) -> None:
+    """Display ``fig`` in a notebook as a PNG whose alternative text is ``alt``.
+
+    The PNG output carries ``{"image/png": {"alt": ...}}`` metadata, which nbconvert's
+    HTML export writes as the ``alt`` of the image (screen readers read it).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str, optional
+        Description of the figure; default ``fig.alt_text``, set by every function of
+        this module.
+
+    Raises
+    ------
+    ValueError
+        If there is no description (pass ``alt=``).
+    """
+    from IPython.display import display
+
+    alt = alt or getattr(fig, "alt_text", None)
+    if not alt:
+        raise ValueError("the figure has no description: pass alt='what the figure shows'")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    display({"image/png": buffer.getvalue(), "text/plain": f"<Figure: {alt}>"},
+            metadata={"image/png": {"alt": alt}}, raw=True)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
 def _label(column: str, labels: Mapping[str, str] | None = None) -> str:
     merged = {**SCORE_LABELS, **(labels or {})}
     return merged.get(column, column.replace("_", " ").capitalize())
+
+
+def _wrap(text: str, width: int = LABEL_WIDTH) -> str:
+    return "\n".join(textwrap.wrap(text, width)) if text else text
+
+
+def _set_labels(ax, xlabel: str, ylabel: str, width: int = LABEL_WIDTH) -> None:
+    """Axis labels wrapped to the panel; large tick values written as 2.8M, not with a 1e6 offset."""
+    ax.set_xlabel(_wrap(xlabel, width))
+    ax.set_ylabel(_wrap(ylabel, width))
+    low, high = ax.get_ylim()
+    if max(abs(low), abs(high)) >= 1e5:
+        ax.yaxis.set_major_formatter(ticker.EngFormatter(sep=""))
+
+
+def _describe(fig: Figure, text: str) -> Figure:
+    fig.alt_text = text
+    return fig
 
 
 def _require(table: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -132,12 +225,13 @@ def _vmax(images: np.ndarray) -> float:
 
 
 def _new_figure(figsize) -> Figure:
-    return Figure(figsize=figsize, constrained_layout=True)
+    return Figure(figsize=figsize, layout="constrained")
 
 
 # --------------------------------------------------------------------------- images
 
 
+@_styled
 def image_grid(images, titles=None, n_cols=None, cmap="gray", suptitle=None) -> Figure:
     """Show images on a grid (the seed's first images, cluster galleries, centres).
 
@@ -172,14 +266,20 @@ def image_grid(images, titles=None, n_cols=None, cmap="gray", suptitle=None) -> 
         raise ValueError(f"{len(titles)} titles for {m} images")
     n_cols = n_cols or math.ceil(math.sqrt(m))
     n_rows = math.ceil(m / n_cols)
-    fig = _new_figure((1.5 * n_cols, 1.5 * n_rows + 0.3 * (suptitle is not None)))
+    # panels wide enough for their titles ("cluster 10 → 0 (90%)": ~0.085 inch a character)
+    width = max([1.5] + [0.085 * len(str(t)) + 0.1 for t in (titles if titles is not None else [])])
+    fig = _new_figure((width * n_cols, 1.5 * n_rows + 0.3 * (suptitle is not None)))
     axes = fig.subplots(n_rows, n_cols, squeeze=False).ravel()
     _draw_images(axes, images, titles, cmap, _vmax(images))
     if suptitle:
         fig.suptitle(suptitle)
-    return fig
+    named = f": {'; '.join(map(str, titles))}" if titles is not None else ""
+    return _describe(fig, f"{suptitle + '. ' if suptitle else ''}"
+                          f"{m} greyscale images of {images.shape[1]} x {images.shape[2]} "
+                          f"pixels on a {n_rows} x {n_cols} grid{named}.")
 
 
+@_styled
 def cluster_galleries(
     images, clusters, cluster_ids, n=25, rng=None, *, n_cols=3, cmap="gray"
 ) -> Figure:
@@ -232,29 +332,38 @@ def cluster_galleries(
         axes = block.subplots(side, side, squeeze=False).ravel()
         _draw_images(axes, images[chosen], None, cmap, _vmax(images[chosen]))
         block.suptitle(f"Cluster {c} — {len(members):,} images")
-    return fig
+    sizes = ", ".join(f"cluster {c} ({np.sum(clusters == c):,} images)" for c in cluster_ids)
+    how = "first" if generator is None else "randomly chosen"
+    return _describe(fig, f"The {how} {n} images of each of {len(cluster_ids)} clusters: "
+                          f"{sizes}.")
 
 
 # --------------------------------------------------------------------------- sweeps
 
 
-def _mark_best(ax, data, x, score, ks, color) -> None:
-    """Ring the points at ``ks`` (ranked, best first) and name the best one."""
+def _mark_best(ax, data, x, score, ks, color, name="") -> None:
+    """Mark the best of ``ks`` (ranked, best first) with a star, the others with dots.
+
+    One marker for the best k, named in the panel's legend ("best k = 22"); the next
+    ones are small filled dots, which stay apart where the k are neighbours.
+    """
     points = data.set_index(x).reindex(list(ks))[score]
     absent = points.index[points.isna()].tolist()
     if absent:
         raise ValueError(f"best k {absent} for {score!r} not in the table (or NaN there)")
-    (line,) = ax.plot(
-        points.index, points.values, ls="none", marker="o", ms=11, mfc="none",
-        mec=color, mew=1.8, zorder=3,
-    )
+    (line,) = ax.plot(points.index[:1], points.values[:1], ls="none", marker="*", ms=15,
+                      color=color, mec="black", mew=0.7, zorder=4,
+                      label=f"{name}best k = {points.index[0]}")
     line.set_gid("best")
-    ax.annotate(
-        f"best k = {points.index[0]}", (points.index[0], points.iloc[0]),
-        xytext=(6, 6), textcoords="offset points", color=color, fontsize="small",
-    )
+    if len(points) > 1:
+        (line,) = ax.plot(
+            points.index[1:], points.values[1:], ls="none", marker="o", ms=5.5, color=color,
+            mec="white", mew=0.6, zorder=3, label=f"{name}next {len(points) - 1} best k")
+        line.set_gid("next")
+    ax.margins(y=0.1)  # room for the star at the top or bottom of the panel
 
 
+@_styled
 def sweep_curves(
     table: pd.DataFrame,
     scores: Sequence[str],
@@ -310,31 +419,42 @@ def sweep_curves(
         raise ValueError(f"best given for {unplotted}, which are not among scores {scores}")
     ncols = min(ncols, len(scores))
     nrows = math.ceil(len(scores) / ncols)
-    fig = _new_figure((4.2 * ncols, 3.2 * nrows))
+    fig = _new_figure((PANEL[0] * ncols, PANEL[1] * nrows + 0.4 * bool(title)))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=False))
-    colors = sns.color_palette(n_colors=max(len(groups), 1))
+    colors = sns.color_palette("colorblind", n_colors=max(len(groups), 1))
     for ax, score in zip(axes, scores):
         for (level, sub), color in zip(groups, colors):
             data = sub[[x, score]].dropna().sort_values(x)
-            ax.plot(data[x], data[score], marker="o", ms=3.5, color=color,
+            ax.plot(data[x], data[score], marker="o", ms=3, lw=1.3, color=color,
                     label=None if hue is None else str(level))
             ks = best.get(score)
             if isinstance(ks, Mapping):
                 ks = ks.get(level)
             if ks is not None and len(ks):
-                _mark_best(ax, data, x, score, ks, _HIGHLIGHT if hue is None else color)
-        ax.set_xlabel(_label(x, labels))
-        ax.set_ylabel(_label(score, labels))
+                _mark_best(ax, data, x, score, ks, _HIGHLIGHT if hue is None else color,
+                           name="" if hue is None else f"{level}: ")
+        _set_labels(ax, _label(x, labels), _label(score, labels))
+        if hue is not None or score in best:
+            ax.legend(fontsize="x-small", title=hue, title_fontsize="x-small")
     for ax in axes[len(scores):]:
         ax.set_visible(False)
-    if hue is not None:
-        axes[0].legend(title=hue, fontsize="small")
     if title:
         fig.suptitle(title)
-    return fig
+    shown = "; ".join(
+        _label(s, labels) + (f", best k = {_first_best(best[s])}" if s in best else "")
+        for s in scores)
+    return _describe(fig, f"{title + '. ' if title else ''}{len(scores)} line charts against "
+                          f"{_label(x, labels).lower()}: {shown}.")
 
 
+def _first_best(ks):
+    if isinstance(ks, Mapping):
+        return ", ".join(f"{level} {v[0]}" for level, v in ks.items() if len(v))
+    return ks[0]
+
+
+@_styled
 def seed_vs_corrected(
     table: pd.DataFrame,
     seed_col: str = "seed_index_entropy",
@@ -345,12 +465,14 @@ def seed_vs_corrected(
     best: Mapping | None = None,
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
+    n: int | None = None,
 ) -> Figure:
     """Show the seed's score beside the corrected one, two panels over k.
 
     The seed's "weighted mean entropy" took the entropy of each cluster's image
     *indices*, so it only tracks cluster size; the corrected score is the size-weighted
-    entropy of the digit labels in each cluster.
+    entropy of the digit labels in each cluster. The left panel overlays log(n / k), the
+    log of the size of k equal clusters, which the seed's score follows.
 
     Parameters
     ----------
@@ -360,6 +482,9 @@ def seed_vs_corrected(
         Column of the seed's score (left panel) and of the corrected score (right panel).
     x, hue, best, labels, title
         As for :func:`sweep_curves`.
+    n : int, optional
+        Number of images, for the log(n / k) reference; default the table's
+        ``n_samples`` column if it has one (none drawn otherwise).
 
     Returns
     -------
@@ -370,9 +495,21 @@ def seed_vs_corrected(
     left, right = fig.axes[:2]
     left.set_title("As in the seed")
     right.set_title("Corrected")
+    if n is None and "n_samples" in table.columns:
+        n = int(table["n_samples"].iloc[0])
+    if n:
+        ks = np.sort(table[x].unique())
+        if hue is None:
+            left.lines[0].set_label("seed's score")
+        left.plot(ks, np.log(n / ks), ls="--", lw=1.5, color="black", zorder=5,
+                  label=f"log(n / k), n = {n:,}: equal clusters")
+        left.legend(fontsize="x-small")
+        fig.alt_text += (f" The seed's score lies on the dashed curve log(n / k) "
+                         f"(n = {n:,}): it measures cluster size, not purity.")
     return fig
 
 
+@_styled
 def purity_vs_reference(
     table: pd.DataFrame,
     reference: Mapping[int, tuple[float, float]] | None = None,
@@ -405,27 +542,36 @@ def purity_vs_reference(
     if columns is None:
         columns = [c for c in ("purity", "test_purity") if c in table.columns] or ["purity"]
     _require(table, [x, *columns])
-    fig = _new_figure((7, 4.5))
+    fig = _new_figure((7.5, 4.5))
     ax = fig.subplots()
-    for col in columns:
+    names = {"purity": "train purity (each cluster labelled with its majority digit)",
+             "test_purity": "test purity (each test image given its nearest centre's digit)"}
+    for col, marker in zip(columns, ("o", "s", "^", "D")):
         data = table[[x, col]].dropna().sort_values(x)
-        ax.plot(data[x], data[col], marker="o", ms=3.5, label=_label(col))
+        ax.plot(data[x], data[col], marker=marker, ms=3, lw=1.2, zorder=2,
+                label=names.get(col, _label(col)))
     if reference:
         ks = np.array(list(reference), dtype=float)
         lo, hi = np.array(list(reference.values()), dtype=float).T
-        ax.errorbar(ks, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor="black",
-                    elinewidth=6, alpha=0.35, capsize=6, capthick=1.5,
-                    label="published K-Means on raw pixels")
-    ax.set_xlabel(_label(x))
-    ax.set_ylabel("Purity")
+        ax.errorbar(ks, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor="dimgrey",
+                    elinewidth=7, alpha=0.75, capsize=7, capthick=1.5, zorder=5,
+                    label="published K-Means on raw pixels (range)")
+        for k, low, high in zip(ks, lo, hi):
+            ax.annotate(f"published\n{low:g}-{high:g}", (k, low), xytext=(0, -8),
+                        textcoords="offset points", ha="center", va="top", fontsize="x-small")
+    _set_labels(ax, _label(x), "Purity (share of images)", width=60)
     ax.set_title(title or "Purity against the number of clusters")
     ax.legend(loc="lower right", fontsize="small")
-    return fig
+    ranges = "; ".join(f"k = {k}: {a:g}-{b:g}" for k, (a, b) in reference.items())
+    return _describe(fig, f"Line chart of {' and '.join(names.get(c, c) for c in columns)} "
+                          f"against k" + (f", with published ranges as grey bars ({ranges})"
+                                          if reference else "") + ".")
 
 
 # --------------------------------------------------------------------------- data and clusters
 
 
+@_styled
 def class_counts(y, ax=None) -> Figure:
     """Bar chart of the number of images of each digit 0-9, counts written on the bars.
 
@@ -455,9 +601,12 @@ def class_counts(y, ax=None) -> Figure:
     fig = ax.figure
     while not isinstance(fig, Figure):  # a SubFigure's parent, up to the root figure
         fig = fig.figure
-    return fig
+    counts_text = ", ".join(f"{d}: {c:,}" for d, c in enumerate(counts))
+    return _describe(fig, f"Bar chart of the number of images per digit (n = {len(y):,}): "
+                          f"{counts_text}.")
 
 
+@_styled
 def confusion_heatmap(
     contingency,
     row_label: str = "Cluster",
@@ -512,9 +661,12 @@ def confusion_heatmap(
     ax.tick_params(axis="y", rotation=0)
     if title:
         ax.set_title(title)
-    return fig
+    what = "shares" if normalize else "counts"
+    return _describe(fig, f"{title + '. ' if title else ''}Heatmap of {what}: {k} rows "
+                          f"({row_label.lower()}) by {n_classes} columns ({col_label.lower()}).")
 
 
+@_styled
 def normalisation_histogram(raw, prepared, bins: int = 64) -> Figure:
     """Histogram of pixel values before (0-255) and after (divided by 255) normalisation.
 
@@ -549,9 +701,13 @@ def normalisation_histogram(raw, prepared, bins: int = 64) -> Figure:
         ax.set_xlabel("Pixel value")
         ax.set_ylabel("Number of pixels (log scale)")
         ax.set_title(name)
-    return fig
+    zero = float(np.mean(np.asarray(raw) == 0))
+    return _describe(fig, "Two histograms of pixel values on a log scale, raw (0-255) and "
+                          f"divided by 255 (0-1): the same shape; {zero:.0%} of the pixels "
+                          "are 0.")
 
 
+@_styled
 def cluster_sizes(clusters, k: int, title: str | None = None) -> Figure:
     """Bar chart of cluster sizes, largest first, with the equal-split size as a line.
 
@@ -585,4 +741,6 @@ def cluster_sizes(clusters, k: int, title: str | None = None) -> Figure:
     ax.set_ylabel("Number of images")
     ax.set_title(title or f"Cluster sizes (k = {k})")
     ax.legend(fontsize="small")
-    return fig
+    return _describe(fig, f"Bar chart of the sizes of {k} clusters, largest first, from "
+                          f"{sizes.max():,} to {sizes.min():,} images, against an equal "
+                          f"split of {len(clusters) / k:,.0f}.")

@@ -111,3 +111,59 @@ def test_no_errors_or_stderr_in_committed_outputs(notebook):
                 f"{path.name}, code cell {index}: {output.get('ename')}: {output.get('evalue')}")
             assert not (output.output_type == "stream" and output.name == "stderr"), (
                 f"{path.name}, code cell {index} wrote to stderr: {output.text[:200]!r}")
+
+
+# Scores quoted in prose must be rendered from the tables (report.Text outputs), so that
+# the text cannot disagree with the output below it: no "0.49" or "1135.06" in Markdown.
+SCORE_IN_PROSE = re.compile(r"(?<![\w.])(?:0\.\d+|\d+\.\d{2,})(?![\w.])")
+
+
+def _markdown(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "markdown"]
+
+
+def test_markdown_quotes_no_scores(notebook):
+    path, nb = notebook
+    for cell in _markdown(nb):
+        found = SCORE_IN_PROSE.findall(cell.source)
+        assert not found, (
+            f"{path.name}: Markdown quotes {found}; render numbers from the tables with a "
+            "report function returning report.Text instead")
+
+
+def _heading_index(nb, title):
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and any(
+                line.strip() == f"## {title}" for line in cell.source.splitlines()):
+            return index
+    return None
+
+
+def test_ends_with_a_conclusion_then_the_environment(notebook):
+    path, nb = notebook
+    conclusion, environment = _heading_index(nb, "Conclusion"), _heading_index(nb, "Environment")
+    assert conclusion is not None, f"{path.name} has no '## Conclusion' section"
+    assert environment is not None and environment > conclusion, (
+        f"{path.name}: the '## Environment' section must follow the conclusion")
+    between = [c for c in nb.cells[conclusion + 1:environment] if c.cell_type == "code"]
+    assert between and all("report.conclusion_" in c.source for c in between), (
+        f"{path.name}: the conclusion is rendered by a report.conclusion_* function")
+    after = [c for c in nb.cells[environment + 1:]]
+    assert [c.cell_type for c in after] == ["code"], f"{path.name}: one code cell ends it"
+    assert after[0].source.startswith("report.environment("), path.name
+
+
+def test_figures_are_shown_with_alt_text(notebook):
+    path, nb = notebook
+    images = 0
+    for index, cell in enumerate(_code_cells(nb)):
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                images += 1
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+                assert alt.strip(), f"{path.name}, code cell {index}: an image without alt text"
+        if "plots." in cell.source and "plots.show(" not in cell.source:
+            assert not cell.source.strip().startswith("plots."), (
+                f"{path.name}, code cell {index}: show figures with plots.show(fig)")
+    executed = any(cell.get("outputs") for cell in _code_cells(nb))
+    assert images or not executed, f"{path.name}: no figure"

@@ -129,7 +129,11 @@ def test_sweep_curves_panels_data_labels(sweep):
     ordered = sweep.sort_values("k")
     np.testing.assert_array_equal(axes[0].lines[0].get_xdata(), ordered["k"])
     np.testing.assert_allclose(axes[0].lines[0].get_ydata(), ordered["inertia"])
-    assert axes[0].get_ylabel() == "Inertia (sum of squared distances)"
+    # units on the axis, the label wrapped to the panel's width
+    assert axes[0].get_ylabel().replace("\n", " ") == (
+        "Inertia (sum of squared distances, squared [0, 1]-pixel units)")
+    assert all(len(line) <= plots.LABEL_WIDTH for ax in axes
+               for line in ax.get_ylabel().splitlines())
     assert axes[0].get_xlabel() == "Number of clusters k"
     # the NaN silhouette is skipped
     assert len(axes[1].lines[0].get_xdata()) == len(sweep) - 1
@@ -146,10 +150,13 @@ def test_sweep_curves_label_override_and_best(sweep):
     )
     ax_inertia, ax_ch = fig.axes
     assert ax_inertia.get_ylabel() == "Sum of distances to the medoid"
-    marked = [line for line in ax_ch.lines if line.get_gid() == "best"]
-    assert len(marked) == 1
-    np.testing.assert_array_equal(marked[0].get_xdata(), [2, 7, 12])
-    assert "best k = 2" in _all_text(fig)
+    # one marker (a star) for the best k, dots for the next ones, both named in a legend
+    (star,) = [line for line in ax_ch.lines if line.get_gid() == "best"]
+    (dots,) = [line for line in ax_ch.lines if line.get_gid() == "next"]
+    assert star.get_marker() == "*" and list(star.get_xdata()) == [2]
+    np.testing.assert_array_equal(dots.get_xdata(), [7, 12])
+    legend = [t.get_text() for t in ax_ch.get_legend().get_texts()]
+    assert legend == ["best k = 2", "next 2 best k"]
     assert not [line for line in ax_inertia.lines if line.get_gid() == "best"]
     _render(fig)
 
@@ -160,10 +167,10 @@ def test_sweep_curves_hue_draws_one_line_per_level(sweep):
     fig = plots.sweep_curves(table, ["inertia"], hue="method",
                              best={"inertia": {"fasterpam": [37]}})
     (ax,) = fig.axes
-    curves = [line for line in ax.lines if line.get_gid() != "best"]
+    curves = [line for line in ax.lines if line.get_gid() not in ("best", "next")]
     assert [line.get_label() for line in curves] == ["alternate", "fasterpam"]
     legend = ax.get_legend()
-    assert [t.get_text() for t in legend.get_texts()] == ["alternate", "fasterpam"]
+    assert [t.get_text() for t in legend.get_texts()][:2] == ["alternate", "fasterpam"]
     marked = [line for line in ax.lines if line.get_gid() == "best"]
     assert len(marked) == 1 and list(marked[0].get_xdata()) == [37]
     _render(fig)
@@ -241,15 +248,20 @@ def test_purity_vs_reference(sweep):
     assert len(ax.lines) >= 2
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), sweep.sort_values("k")["k"])
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "published K-Means on raw pixels" in legend
-    assert any("Test purity" in t for t in legend)
+    assert "published K-Means on raw pixels (range)" in legend
+    # the legend names train and test purity, not just "Purity"
+    assert legend[0].startswith("train purity") and legend[1].startswith("test purity")
+    # the reference bars are drawn above the curves, so the markers cannot hide them
+    bars = ax.collections  # the errorbar's range bars
+    assert bars and min(c.get_zorder() for c in bars) > max(line.get_zorder()
+                                                             for line in ax.lines[:2])
     _render(fig)
 
 
 def test_purity_vs_reference_without_test_or_reference(sweep):
     fig = plots.purity_vs_reference(sweep.drop(columns="test_purity"), reference={})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["Purity (majority-label accuracy)"]
+    assert legend == ["train purity (each cluster labelled with its majority digit)"]
     with pytest.raises(ValueError, match="test_purity"):
         plots.purity_vs_reference(sweep.drop(columns="test_purity"),
                                   columns=["purity", "test_purity"])
@@ -277,3 +289,78 @@ def test_cluster_sizes_sorted(k):
     assert heights[-1] == 0 and sum(heights) == 2000
     assert f"k = {k}" in ax.get_title()
     _render(fig)
+
+
+def test_seed_vs_corrected_overlays_log_n_over_k(sweep):
+    fig = plots.seed_vs_corrected(sweep, n=60000)
+    left = fig.axes[0]
+    (reference,) = [line for line in left.lines if line.get_label().startswith("log(n / k)")]
+    ks = np.sort(sweep["k"].unique())
+    np.testing.assert_allclose(reference.get_ydata(), np.log(60000 / ks))
+    assert "log(n / k)" in fig.alt_text
+    # without n (and no n_samples column), no reference line
+    plain = plots.seed_vs_corrected(sweep)
+    assert not [line for line in plain.axes[0].lines if "log" in line.get_label()]
+
+
+def _figures(digits, sweep):
+    x, y = digits
+    return {
+        "image_grid": plots.image_grid(x[:4], ["a", "b", "c", "d"]),
+        "cluster_galleries": plots.cluster_galleries(x, y, [0, 1], n=4),
+        "sweep_curves": plots.sweep_curves(sweep, ["inertia"]),
+        "seed_vs_corrected": plots.seed_vs_corrected(sweep),
+        "purity_vs_reference": plots.purity_vs_reference(sweep),
+        "class_counts": plots.class_counts(y),
+        "confusion_heatmap": plots.confusion_heatmap(np.eye(3)),
+        "normalisation_histogram": plots.normalisation_histogram(x, x / 16),
+        "cluster_sizes": plots.cluster_sizes(y, 10),
+    }
+
+
+def test_every_figure_function_describes_its_figure(digits, sweep):
+    for name, fig in _figures(digits, sweep).items():
+        assert isinstance(getattr(fig, "alt_text", None), str), name
+        assert len(fig.alt_text) > 20, (name, fig.alt_text)
+
+
+def test_every_figure_function_uses_the_style(digits, sweep):
+    # whatever the global settings, a figure is drawn in the project's style
+    with matplotlib.rc_context({"axes.facecolor": "red", "font.size": 30}):
+        figures = _figures(digits, sweep)
+    expected = plots._style_rc()
+    for name, fig in figures.items():
+        for ax in fig.axes:
+            assert ax.get_facecolor() == matplotlib.colors.to_rgba(expected["axes.facecolor"]), name
+            assert ax.xaxis.label.get_fontsize() == expected["axes.labelsize"], name
+
+
+def test_large_values_have_no_offset_text(sweep):
+    fig = plots.sweep_curves(sweep.assign(inertia=sweep["inertia"] * 1e4), ["inertia"])
+    _render(fig)
+    assert fig.axes[0].yaxis.get_offset_text().get_text() == ""
+    assert isinstance(fig.axes[0].yaxis.get_major_formatter(), matplotlib.ticker.EngFormatter)
+
+
+def test_image_grid_panels_widen_for_long_titles(digits):
+    short = plots.image_grid(digits[0][:2], ["a", "b"], n_cols=2)
+    long = plots.image_grid(digits[0][:2], ["cluster 10 → 0 (90%)"] * 2, n_cols=2)
+    assert long.get_figwidth() > short.get_figwidth()
+
+
+def test_show_displays_png_with_alt_metadata(digits, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda *args, **kwargs: shown.append((args, kwargs)))
+    fig = plots.class_counts(digits[1])
+    plots.show(fig)
+    ((data,), kwargs), = shown
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert kwargs["metadata"] == {"image/png": {"alt": fig.alt_text}} and kwargs["raw"]
+    plots.show(fig, alt="my words")
+    assert shown[-1][1]["metadata"]["image/png"]["alt"] == "my words"
+    fig.alt_text = ""
+    with pytest.raises(ValueError, match="alt="):
+        plots.show(fig)

@@ -1,5 +1,6 @@
 """Tests for mnist_clustering.report, against hand-checked values."""
 
+import json
 import math
 
 import numpy as np
@@ -144,11 +145,12 @@ def test_final_model_summary_puts_seed_and_ours_side_by_side(final_table):
     seed = report.SEED_PRINTED["kmedoids_k22"]["scores"]
     out = report.final_model_summary(final_table, 22, seed, extra=("label_entropy",))
     assert list(out.columns) == ["seed (2022)", "ours"]
-    assert out.loc["Calinski-Harabasz", "seed (2022)"] == "1032.708369071595"
-    assert out.loc["Calinski-Harabasz", "ours"] == 1032.708369071595
-    assert out.loc["purity (seed's 'precision')", "seed (2022)"] == "0.491216666666666"
-    assert out.loc["fit time (s)", "ours"] == 60.0
-    assert out.loc["label entropy (corrected, lower is purer)", "seed (2022)"] == "–"
+    # both at the same precision: the seed's decimals, at most six significant digits
+    assert out.loc["Calinski-Harabasz"].tolist() == ["1032.71", "1032.71"]
+    assert out.loc["purity (seed's 'precision')"].tolist() == ["0.491217", "0.491200"]
+    assert out.loc["seed's 'entropy' (of image indices)"].tolist() == ["7.80566", "7.81000"]
+    assert out.loc["fit time (s)"].tolist() == ["125.8", "60.0"]
+    assert out.loc["label entropy (corrected, lower is purer)"].tolist() == ["–", "1.1000"]
     assert out.index.tolist()[-1].startswith("label entropy")
 
 
@@ -195,7 +197,10 @@ def test_published_comparison_uses_the_nearest_k():
     out = report.published_comparison(table)
     assert out.loc[("purity", 256), "our k"] == 257
     assert out.loc[("purity", 256), "ours"] == 0.885
-    assert out.loc[("purity", 256), "published"] == "0.89-0.9"
+    assert out.loc[("purity", 256), ["published low", "published high"]].tolist() == [0.89, 0.9]
+    assert out["published low"].dtype == float and out["published high"].dtype == float
+    # short enough for pandas' default column width (50): never cut with "..."
+    assert out["source"].str.len().max() < 50
     assert out.loc[("nmi", 10), "ours"] == 0.49
     far = report.published_comparison(table[table["k"] < 100])
     assert math.isnan(far.loc[("purity", 256), "ours"])
@@ -245,7 +250,11 @@ def test_random_clusters_is_seeded_distinct_and_sorted():
 
 def test_titles():
     assert report.titles("Digit", [5, 0]) == ["Digit 5", "Digit 0"]
-    assert report.centre_titles("Medoid", np.array([7, 1])) == ["Medoid 0: 7", "Medoid 1: 1"]
+    # cluster 0: 3 sevens of 4 (75%); cluster 1: 1 one of 1
+    titles = report.cluster_titles([0, 0, 0, 0, 1], [7, 7, 1, 7, 1], 2)
+    assert titles == ["cluster 0 → 7 (75%)", "cluster 1 → 1 (100%)"]
+    assert report.cluster_titles([0, 0, 0, 0, 1], [7, 7, 1, 7, 1], 2, clusters=[1]) == [
+        "cluster 1 → 1 (100%)"]
 
 
 def test_load_images_subsample_names_its_table():
@@ -294,6 +303,196 @@ def test_sweep_settings():
     table = pd.DataFrame({"method": "kmeans", "k": range(2, 80), "n_samples": 60000,
                           "seed": 0, "params": '{"n_init": 1}', "silhouette_mode": "exact"})
     out = report.sweep_settings(table)
-    assert out.loc["kmeans"].to_dict() == {
-        "images": 60000, "seed": 0, "params": '{"n_init": 1}', "silhouette": "exact",
-        "k": "2..79 (78 values)"}
+    # every parameter on its own row: nothing to cut off
+    assert out["kmeans"].to_dict() == {
+        "images": "60000", "seed": "0", "n_init": "1", "silhouette": "exact",
+        "k (fitted)": "2..79 (78 values)"}
+
+
+# --------------------------------------------------------------------------- issue 13 helpers
+def test_text_renders_as_markdown():
+    text = report.Text("**bold** k = 22")
+    assert text._repr_markdown_() == "**bold** k = 22" and repr(text) == "**bold** k = 22"
+
+
+def test_settings_vs_seed_shows_n_init():
+    table = pd.DataFrame({"method": ["kmeans"], "seed": [0],
+                          "params": ['{"algorithm": "elkan", "max_iter": 300, "n_init": 1}']})
+    out = report.settings_vs_seed(table)
+    assert out.loc["n_init"].tolist() == ["10", "1", "no"]
+    assert out.loc["max_iter"].tolist() == ["300", "300", "yes"]
+    medoids = pd.DataFrame({"method": ["kmedoids-alternate"], "seed": [0],
+                            "params": ['{"init": "heuristic", "max_iter": 300}']})
+    out = report.settings_vs_seed(medoids)
+    assert out.loc["method", "ours"] == "alternate" and out.loc["init", "same"] == "yes"
+
+
+def test_seed_shown_clusters_finds_clusters_of_the_printed_size():
+    # sizes: cluster 0 -> 3 (digits 1, 1, 2), cluster 1 -> 2, cluster 2 -> 2
+    labels = [0, 0, 0, 1, 1, 2, 2]
+    y = [1, 1, 2, 5, 5, 7, 8]
+    out = report.seed_shown_clusters({0: 3, 2: 2, 1: 9}, labels, y, 3)
+    assert out.loc[0, "today, same size"] == "0" and out.loc[0, "today, same id"] == 3
+    assert out.loc[2, "today, same size"] == "1, 2"
+    assert out.loc[2, "majority digit"] == "5, 7"
+    assert out.loc[1, "today, same size"] == "none"
+    note = report.seed_shown_note(out, 3)
+    assert "cluster 0 has exactly the size" in note and "(3 images)" in note
+    assert "clusters 1, 2 have exactly the size" in note
+
+
+def test_align_clusters_against_a_brute_force_matching():
+    from itertools import permutations
+
+    rng = np.random.default_rng(1)
+    reference = rng.integers(0, 4, 300)
+    labels = np.where(rng.random(300) < 0.7, (reference + 2) % 4, rng.integers(0, 4, 300))
+    out = report.align_clusters(reference, labels, 4)
+    overlap = np.zeros((4, 4), int)
+    np.add.at(overlap, (reference, labels), 1)
+    best = max(permutations(range(4)), key=lambda p: sum(overlap[i, p[i]] for i in range(4)))
+    assert out["matched"].tolist() == list(best) == [2, 3, 0, 1]
+    assert out["shared images"].tolist() == [overlap[i, best[i]] for i in range(4)]
+    sizes = np.bincount(reference, minlength=4)
+    assert out["share"].tolist() == pytest.approx(overlap[range(4), best] / sizes)
+
+
+def test_aligned_centres_reorders_centres_and_titles():
+    reference = {"labels": np.array([0, 0, 1, 1]), "centers": np.zeros((2, 4))}
+    fit = {"labels": np.array([1, 1, 0, 0]), "centers": np.array([[1.0] * 4, [2.0] * 4])}
+    centres, titles = report.aligned_centres(reference, fit, [3, 3, 8, 8], 2)
+    assert centres[:, 0].tolist() == [2.0, 1.0]
+    assert titles == ["cluster 1 → 3 (100%)", "cluster 0 → 8 (100%)"]
+
+
+def test_calinski_harabasz_sklearn10_matches_scikit_learn_in_float64():
+    from sklearn.metrics import calinski_harabasz_score
+
+    rng = np.random.default_rng(0)
+    X = rng.random((500, 6))
+    labels = rng.integers(0, 5, 500)
+    assert report.calinski_harabasz_sklearn10(X, labels) == pytest.approx(
+        calinski_harabasz_score(X, labels), rel=1e-12)
+
+
+def test_calinski_harabasz_sklearn10_sums_in_float32():
+    # float32 data: the old formula rounds in float32, today's scikit-learn in float64;
+    # the gap is of float32's order (eps 1.2e-7 times a few thousand terms), not zero
+    from sklearn.metrics import calinski_harabasz_score
+
+    rng = np.random.default_rng(0)
+    X = rng.random((20000, 30)).astype(np.float32)
+    labels = rng.integers(0, 7, 20000)
+    old = report.calinski_harabasz_sklearn10(X, labels)
+    new = calinski_harabasz_score(X, labels)
+    assert old != new
+    assert abs(old - new) / new < 1e-3
+    assert report.calinski_harabasz_sklearn10(X.astype(np.float64), labels) == pytest.approx(
+        new, rel=1e-10)
+
+
+def test_ch_precision_and_note():
+    rng = np.random.default_rng(0)
+    X = rng.random((3000, 10)).astype(np.float32)
+    labels = rng.integers(0, 4, 3000)
+    old = report.calinski_harabasz_sklearn10(X, labels)
+    gap = report.ch_precision(X, {4: labels}, {4: round(old, 2)})
+    assert gap.loc[4, "scikit-learn 1.0, float32"] == old
+    assert gap.loc[4, "float32 - 2022"] == pytest.approx(old - round(old, 2))
+    note = report.ch_gap_note(gap)
+    assert f"{round(old, 2):.10g}" in note and "float32" in note
+
+
+def test_ch_precision_defaults_to_the_seeds_kmedoids_numbers():
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 3)).astype(np.float32)
+    labels = rng.integers(0, 19, 200)
+    gap = report.ch_precision(X, {19: labels})
+    assert gap.loc[19, "2022 (printed)"] == 1135.06
+
+
+def test_same_digits():
+    assert report._same_digits(1135.058716, 1135.06) == 6
+    # capped at float32's 7 significant digits, which every CPU reproduces
+    assert report._same_digits(1032.708374, 1032.708369071595) == 7
+    assert report._same_digits(1032.708374, 1032.708369071595, at_most=16) == 9
+    assert report._same_digits(2.0, 3.0) == 0
+
+
+def test_run_differences_and_silhouette_note():
+    printed = {"maxs_tab": {"silhouette": ([0.3, 0.2], [2, 4])}}
+    table = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.3, 0.25, 0.21]})
+    out = report.run_differences(table, printed, "silhouette")
+    assert out.index.tolist() == [2, 4]
+    assert out["ours - 2022"].tolist() == pytest.approx([0.0, 0.01])
+    note = report.silhouette_note(table, printed)
+    assert "1 of 2 values moved" in note and "k = 4: 2022 0.2000, ours 0.2100" in note
+    assert "n_init=10" in note and "correct top 5 is k = 2, 3, 4" in note
+
+
+def _provenance(tmp_path, per_k, versions=None):
+    folder = tmp_path / "toy"
+    folder.mkdir(exist_ok=True)
+    prov = {"per_k": per_k, "versions": versions or {"numpy": "2.0"},
+            "data": {"x_train_prepared_sha256": "ab" * 32}, "created": "2026-01-01T00:00:00",
+            "updated": "2026-01-02T00:00:00", "machine": "x86_64", "cpu_count": 2}
+    (folder / "kmeans.json").write_text(json.dumps(prov))
+    return folder
+
+
+def test_fit_concurrency_from_provenance(tmp_path):
+    # three fits of 10 s: two overlapping from t = 0, the third from t = 20
+    def entry(end):
+        return {"finished": f"2026-01-01T00:00:{end:02d}+00:00", "wall_seconds": 12.0,
+                "silhouette_seconds": 2.0}
+    _provenance(tmp_path, {"2": entry(10), "3": entry(11), "4": entry(30)})
+    assert report.fit_concurrency("toy", "kmeans", tmp_path) == 2
+    assert report.fit_time_label("toy", "kmeans", tmp_path) == "Fit time (s; 2 fits ran at once)"
+    _provenance(tmp_path, {"2": entry(10), "3": entry(21), "4": entry(32)})
+    assert report.fit_concurrency("toy", "kmeans", tmp_path) == 1
+    assert report.fit_time_label("toy", "kmeans", tmp_path) == "Fit time (s)"
+
+
+def test_environment_reads_the_provenance_not_the_running_python(tmp_path):
+    _provenance(tmp_path, {}, versions={"numpy": "0.0-from-the-table"})
+    out = report.environment("toy", tmp_path)
+    assert out.loc["numpy", "kmeans"] == "0.0-from-the-table"
+    assert out.loc["x_train_prepared sha256", "kmeans"] == "abababababababab…"
+    with pytest.raises(FileNotFoundError, match="provenance"):
+        report.environment("nothing-here", tmp_path)
+
+
+def test_purity_at_and_train_test_note():
+    table = pd.DataFrame({"k": [2, 7, 12], "purity": [0.2, 0.5, 0.6],
+                          "test_purity": [0.21, 0.49, 0.63]})
+    assert report.purity_at(table, [12])["test - train"].tolist() == pytest.approx([0.03])
+    note = report.train_test_note(table)
+    assert "at 2 of the 3 k (not at k = 7)" in note
+    assert "median of 0.0100" in note and "largest 0.0300, at k = 12" in note
+
+
+def test_conclusions_quote_the_tables():
+    y = np.repeat(np.arange(10), [5, 9, 5, 5, 5, 4, 5, 5, 5, 5])
+    text = report.conclusion_data(y, np.array([0, 0, 0, 255]))
+    # 53 images: 4 fives (7.5%), 9 ones (17.0%)
+    assert "4 (7.5%) images of 5 to 9 (17.0%) of 1" in text and "75.0% of the pixels" in text
+
+
+def test_run_differences_rounds_without_negative_zero():
+    printed = {"maxs_tab": {"silhouette": ([0.3000004], [2])}}
+    table = pd.DataFrame({"k": [2, 3], "silhouette": [0.3, 0.2]})
+    out = report.run_differences(table, printed, "silhouette", decimals=4)
+    assert out.loc[2, "ours - 2022"] == 0.0
+    assert not np.signbit(out.loc[2, "ours - 2022"])
+
+
+def test_ch_precision_rounds_computed_columns_only():
+    rng = np.random.default_rng(0)
+    X = rng.random((300, 4)).astype(np.float32)
+    labels = rng.integers(0, 3, 300)
+    old = report.calinski_harabasz_sklearn10(X, labels)
+    printed = old + 4e-5  # a difference that rounds to zero from below
+    gap = report.ch_precision(X, {3: labels}, {3: printed}, decimals=3)
+    assert gap.loc[3, "2022 (printed)"] == printed
+    assert gap.loc[3, "scikit-learn 1.0, float32"] == round(old, 3)
+    assert gap.loc[3, "float32 - 2022"] == 0.0 and not np.signbit(gap.loc[3, "float32 - 2022"])
