@@ -51,6 +51,8 @@ from scipy.special import xlogy
 from sklearn import metrics as _skm
 from sklearn.metrics import pairwise_distances_argmin
 
+from . import scores
+
 __all__ = [
     "SCORE_DIRECTIONS",
     "check_clustering",
@@ -76,20 +78,8 @@ __all__ = [
     "seed_maxs_tab",
 ]
 
-#: Whether a larger ("max") or smaller ("min") value of each score is better.
-SCORE_DIRECTIONS = {
-    "silhouette": "max",
-    "calinski_harabasz": "max",
-    "homogeneity": "max",
-    "purity": "max",
-    "test_purity": "max",
-    "nmi": "max",
-    "ari": "max",
-    "accuracy": "max",
-    "label_entropy": "min",
-    "seed_index_entropy": "min",
-    "inertia": "min",
-}
+#: Whether a larger ("max") or smaller ("min") value of each score is better (the registry).
+SCORE_DIRECTIONS = scores.SCORE_DIRECTIONS
 
 INERTIA_NOTE = (
     "inertia always falls as k grows, so its 'best' k is simply the largest k of the "

@@ -18,7 +18,6 @@ small multiples: one panel per score on a shared figure, axes labelled in Englis
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import io
 import math
@@ -32,9 +31,10 @@ import seaborn as sns
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
+from . import scores
+
 __all__ = [
     "SCORE_LABELS",
-    "REFERENCE_PURITY",
     "set_style",
     "style",
     "show",
@@ -44,38 +44,17 @@ __all__ = [
     "seed_vs_corrected",
     "class_counts",
     "confusion_heatmap",
-    "purity_vs_reference",
+    "purity_curves",
     "normalisation_histogram",
     "cluster_sizes",
+    "sweep_bands",
+    "stability_curve",
 ]
 
 #: Axis label for each score column of a sweep table. Pass ``labels=`` to override one,
 #: e.g. ``{"inertia": "Sum of distances to the medoid"}`` for K-Medoids.
-SCORE_LABELS: dict[str, str] = {
-    "k": "Number of clusters k",
-    "inertia": "Inertia (sum of squared distances, squared [0, 1]-pixel units)",
-    "silhouette": "Mean silhouette score",
-    "calinski_harabasz": "Calinski-Harabasz index",
-    "davies_bouldin": "Davies-Bouldin index",
-    "label_entropy": "Weighted label entropy (nats, lower is purer)",
-    "seed_index_entropy": "Seed's 'entropy' of image indices (nats)",
-    "fit_seconds": "Fit time (s)",
-    "homogeneity": "Homogeneity",
-    "completeness": "Completeness",
-    "v_measure": "V-measure",
-    "nmi": "Normalised mutual information",
-    "ari": "Adjusted Rand index",
-    "purity": "Purity (majority-label accuracy)",
-    "test_purity": "Test purity (nearest centre)",
-    "accuracy": "Accuracy (Hungarian matching)",
-    "hungarian_accuracy": "Accuracy (Hungarian matching)",
-    "n_errors": "Misassigned images",
-    "score_seconds": "Scoring time (s)",
-    "n_iter": "Iterations to converge",
-}
+SCORE_LABELS: dict[str, str] = dict(scores.AXIS_LABELS)
 
-#: Published majority-label purity of K-Means on raw MNIST pixels: k -> (low, high).
-REFERENCE_PURITY: dict[int, tuple[float, float]] = {10: (0.56, 0.64), 256: (0.89, 0.90)}
 
 _HIGHLIGHT = "crimson"
 #: Width and height (inches) of one panel of a multi-panel figure.
@@ -510,24 +489,23 @@ def seed_vs_corrected(
 
 
 @_styled
-def purity_vs_reference(
+def purity_curves(
     table: pd.DataFrame,
-    reference: Mapping[int, tuple[float, float]] | None = None,
+    spread: pd.DataFrame | None = None,
     *,
     x: str = "k",
     columns: Sequence[str] | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Plot purity (train and test) against k with published ranges as reference bars.
+    """Plot purity (train and test) against k, with its spread over seeds where known.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Sweep table with ``x`` and purity columns.
-    reference : mapping, optional
-        ``k -> (low, high)`` purity published for K-Means on raw pixels, drawn as a
-        range bar with caps at that k. Default :data:`REFERENCE_PURITY`
-        (``{10: (0.56, 0.64), 256: (0.89, 0.90)}``); pass ``{}`` for none.
+        One run's sweep table (one row per k) with ``x`` and purity columns.
+    spread : pandas.DataFrame, optional
+        :func:`mnist_clustering.uncertainty.seed_summary` of the same columns: at every k
+        with several seeds, a vertical bar spans the min-max over seeds.
     columns : sequence of str, optional
         Purity columns to draw. Default: those of ``("purity", "test_purity")`` present
         (at least one must be). Columns named explicitly must all be present.
@@ -538,7 +516,6 @@ def purity_vs_reference(
     -------
     matplotlib.figure.Figure
     """
-    reference = REFERENCE_PURITY if reference is None else reference
     if columns is None:
         columns = [c for c in ("purity", "test_purity") if c in table.columns] or ["purity"]
     _require(table, [x, *columns])
@@ -546,26 +523,27 @@ def purity_vs_reference(
     ax = fig.subplots()
     names = {"purity": "train purity (each cluster labelled with its majority digit)",
              "test_purity": "test purity (each test image given its nearest centre's digit)"}
-    for col, marker in zip(columns, ("o", "s", "^", "D")):
+    colors = sns.color_palette("colorblind")
+    with_spread = []
+    for col, marker, color in zip(columns, ("o", "s", "^", "D"), colors):
         data = table[[x, col]].dropna().sort_values(x)
-        ax.plot(data[x], data[col], marker=marker, ms=3, lw=1.2, zorder=2,
-                label=names.get(col, _label(col)))
-    if reference:
-        ks = np.array(list(reference), dtype=float)
-        lo, hi = np.array(list(reference.values()), dtype=float).T
-        ax.errorbar(ks, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor="dimgrey",
-                    elinewidth=7, alpha=0.75, capsize=7, capthick=1.5, zorder=5,
-                    label="published K-Means on raw pixels (range)")
-        for k, low, high in zip(ks, lo, hi):
-            ax.annotate(f"published\n{low:g}-{high:g}", (k, low), xytext=(0, -8),
-                        textcoords="offset points", ha="center", va="top", fontsize="x-small")
+        ax.plot(data[x], data[col], marker=marker, ms=3, lw=1.2, zorder=2, color=color,
+                label=names.get(col, _label(col)) + ", seed 0")
+        if spread is not None:
+            rows = spread[(spread["score"] == col) & ~spread["single_seed"]]
+            if len(rows):
+                with_spread.append(col)
+                ax.errorbar(rows["k"], rows["mean"], yerr=[rows["mean"] - rows["min"],
+                                                          rows["max"] - rows["mean"]],
+                            fmt="none", ecolor=color, elinewidth=2.5, alpha=0.6, capsize=3,
+                            zorder=3, label=None if with_spread[:-1] else
+                            f"min-max over {int(rows['n_seeds'].min())}+ seeds")
     _set_labels(ax, _label(x), "Purity (share of images)", width=60)
     ax.set_title(title or "Purity against the number of clusters")
     ax.legend(loc="lower right", fontsize="small")
-    ranges = "; ".join(f"k = {k}: {a:g}-{b:g}" for k, (a, b) in reference.items())
     return _describe(fig, f"Line chart of {' and '.join(names.get(c, c) for c in columns)} "
-                          f"against k" + (f", with published ranges as grey bars ({ranges})"
-                                          if reference else "") + ".")
+                          "against k" + (", with bars for the range over seeds where several "
+                                         "seeds were run" if with_spread else "") + ".")
 
 
 # --------------------------------------------------------------------------- data and clusters
@@ -744,3 +722,105 @@ def cluster_sizes(clusters, k: int, title: str | None = None) -> Figure:
     return _describe(fig, f"Bar chart of the sizes of {k} clusters, largest first, from "
                           f"{sizes.max():,} to {sizes.min():,} images, against an equal "
                           f"split of {len(clusters) / k:,.0f}.")
+
+
+@_styled
+def sweep_bands(
+    summary: pd.DataFrame,
+    scores: Sequence[str],
+    *,
+    ncols: int = 2,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    xlim: tuple[float, float] | None = None,
+) -> Figure:
+    """Each score against k with its spread over seeds: mean, 95% interval and range.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`mnist_clustering.uncertainty.seed_summary` output, holding ``scores``.
+    scores : sequence of str
+        One panel each.
+    ncols : int, default 2
+    title : str, optional
+    labels : mapping, optional
+        Axis labels overriding :data:`SCORE_LABELS`.
+    xlim : (float, float), optional
+        Limits of the k axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per panel: the mean over seeds (line and dots) where a k has two seeds or more,
+        its 95% t interval (dark band) and its min-max range (light band); k with a
+        single seed are grey crosses, not joined (no spread is known there).
+    """
+    scores = list(scores)
+    _require(summary, ["k", "score", "mean", "ci_low", "ci_high", "min", "max", "single_seed"])
+    missing = [s for s in scores if s not in set(summary["score"])]
+    if missing:
+        raise ValueError(f"summary has no rows for {missing}")
+    ncols = min(ncols, len(scores))
+    nrows = math.ceil(len(scores) / ncols)
+    fig = _new_figure((PANEL[0] * ncols, PANEL[1] * nrows + 0.4 * bool(title)))
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    color = sns.color_palette("colorblind")[0]
+    for ax, score in zip(axes, scores):
+        rows = summary[summary["score"] == score].sort_values("k")
+        several, single = rows[~rows["single_seed"]], rows[rows["single_seed"]]
+        ax.fill_between(several["k"], several["min"], several["max"], color=color, alpha=0.15,
+                        lw=0, label="min-max over seeds")
+        ax.fill_between(several["k"], several["ci_low"], several["ci_high"], color=color,
+                        alpha=0.4, lw=0, label="95% interval of the mean")
+        ax.plot(several["k"], several["mean"], marker="o", ms=2.5, lw=1.2, color=color,
+                label="mean over seeds")
+        if len(single):
+            ax.plot(single["k"], single["mean"], ls="none", marker="x", ms=3.5, color="0.45",
+                    label="one seed only")
+        if xlim is not None:
+            ax.set_xlim(*xlim)
+        _set_labels(ax, _label("k", labels), _label(score, labels))
+        ax.legend(fontsize="x-small")
+    for ax in axes[len(scores):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    counts = sorted(set(summary.loc[~summary["single_seed"], "n_seeds"].astype(int)))
+    return _describe(fig, f"{title + '. ' if title else ''}{len(scores)} line charts against the "
+                          f"number of clusters, mean over {', '.join(map(str, counts))} seeds "
+                          f"with bands for the 95% interval and the range: "
+                          f"{'; '.join(_label(s, labels) for s in scores)}.")
+
+
+@_styled
+def stability_curve(stability: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Agreement between the clusterings of different seeds at each k (mean and min ARI).
+
+    Parameters
+    ----------
+    stability : pandas.DataFrame
+        :func:`mnist_clustering.uncertainty.stability_by_k` output.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    _require(stability, ["k", "mean_ari", "min_ari", "n_seeds"])
+    fig = _new_figure((PANEL[0] * 1.3, PANEL[1]))
+    ax = fig.subplots()
+    color = sns.color_palette("colorblind")[2]
+    data = stability.sort_values("k")
+    ax.plot(data["k"], data["mean_ari"], marker="o", ms=2.5, lw=1.2, color=color,
+            label="mean over pairs of seeds")
+    ax.plot(data["k"], data["min_ari"], ls="--", lw=1, color=color, label="least similar pair")
+    ax.set_ylim(0, 1.02)
+    _set_labels(ax, _label("k"), "Adjusted Rand index between two seeds' clusterings", 44)
+    ax.legend(fontsize="x-small")
+    if title:
+        ax.set_title(title)
+    seeds = sorted(set(data["n_seeds"].astype(int)))
+    return _describe(fig, f"{title + '. ' if title else ''}Line chart of the adjusted Rand index "
+                          f"between the clusterings of {', '.join(map(str, seeds))} seeds, "
+                          "mean and minimum over pairs, against the number of clusters.")

@@ -40,20 +40,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import scores
 from .files import atomic_write
 
-COLUMNS = (
-    "method", "k", "seed", "n_samples", "params", "inertia", "silhouette", "silhouette_mode",
-    "calinski_harabasz", "label_entropy", "seed_index_entropy", "homogeneity", "nmi", "ari",
-    "purity", "accuracy", "n_errors", "test_purity", "fit_seconds", "score_seconds", "n_iter",
-)
-"""Columns of a results table, in order."""
+COLUMNS = scores.TABLE_COLUMNS
+"""Columns of a results table, in order (from the score registry)."""
 
 ROW_KEY = ("k", "seed")
 """The columns that identify a row of a table."""
 
-TEXT_COLUMNS = ("method", "params", "silhouette_mode")
-INTEGER_COLUMNS = ("k", "seed", "n_samples", "n_errors", "n_iter")
+TEXT_COLUMNS = tuple(c.name for c in scores.COLUMNS if c.kind == "text")
+INTEGER_COLUMNS = tuple(c.name for c in scores.COLUMNS if c.kind in ("key", "int"))
 PENDING_COLUMN = "silhouette"
 """The column left empty while the exact silhouette is pending."""
 

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.metrics import adjusted_rand_score
 
-from .metrics import SCORE_DIRECTIONS
+from .scores import SCORE_DIRECTIONS
 
 SUMMARY_COLUMNS = ("k", "score", "n_seeds", "mean", "sd", "min", "max", "ci_low", "ci_high",
                    "single_seed")

@@ -242,29 +242,64 @@ def test_confusion_heatmap_ndarray_with_empty_row():
         plots.confusion_heatmap(counts, normalize="diagonal")
 
 
-def test_purity_vs_reference(sweep):
-    fig = plots.purity_vs_reference(sweep)
+def _spread(sweep):
+    rows = []
+    for seed in range(3):
+        shifted = sweep.assign(seed=seed, purity=sweep["purity"] + 0.01 * seed,
+                               test_purity=sweep["test_purity"] - 0.01 * seed)
+        rows.append(shifted if seed == 0 else shifted[shifted["k"] <= 4])
+    from mnist_clustering.uncertainty import seed_summary
+
+    return seed_summary(pd.concat(rows), ["purity", "test_purity"])
+
+
+def test_purity_curves(sweep):
+    spread = _spread(sweep)
+    fig = plots.purity_curves(sweep, spread)
     (ax,) = fig.axes
-    assert len(ax.lines) >= 2
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), sweep.sort_values("k")["k"])
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "published K-Means on raw pixels (range)" in legend
-    # the legend names train and test purity, not just "Purity"
-    assert legend[0].startswith("train purity") and legend[1].startswith("test purity")
-    # the reference bars are drawn above the curves, so the markers cannot hide them
-    bars = ax.collections  # the errorbar's range bars
-    assert bars and min(c.get_zorder() for c in bars) > max(line.get_zorder()
-                                                             for line in ax.lines[:2])
+    # the legend names train and test purity, not just "Purity", and the seeds' range
+    assert sorted(label.split(" ")[0] for label in legend) == ["min-max", "test", "train"]
+    assert "min-max over 3+ seeds" in legend
+    several = spread[~spread["single_seed"] & (spread["score"] == "purity")]
+    bars = ax.collections[0].get_segments()  # the train purity range bars
+    assert [seg[0][0] for seg in bars] == several["k"].tolist()
+    np.testing.assert_allclose([(seg[0][1], seg[1][1]) for seg in bars],
+                               np.column_stack([several["min"], several["max"]]))
     _render(fig)
 
 
-def test_purity_vs_reference_without_test_or_reference(sweep):
-    fig = plots.purity_vs_reference(sweep.drop(columns="test_purity"), reference={})
+def test_purity_curves_without_test_or_spread(sweep):
+    fig = plots.purity_curves(sweep.drop(columns="test_purity"))
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["train purity (each cluster labelled with its majority digit)"]
+    assert legend == ["train purity (each cluster labelled with its majority digit), seed 0"]
     with pytest.raises(ValueError, match="test_purity"):
-        plots.purity_vs_reference(sweep.drop(columns="test_purity"),
-                                  columns=["purity", "test_purity"])
+        plots.purity_curves(sweep.drop(columns="test_purity"), columns=["purity", "test_purity"])
+
+
+def test_sweep_bands_draws_mean_interval_range_and_single_seeds(sweep):
+    spread = _spread(sweep)
+    fig = plots.sweep_bands(spread, ["purity"])
+    (ax,) = fig.axes
+    several = spread[~spread["single_seed"] & (spread["score"] == "purity")]
+    mean_line, single = ax.lines
+    np.testing.assert_allclose(mean_line.get_ydata(), several["mean"])
+    assert list(single.get_xdata()) == spread.loc[spread["single_seed"] & (
+        spread["score"] == "purity"), "k"].tolist()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["min-max over seeds", "95% interval of the mean", "mean over seeds",
+                      "one seed only"]
+    with pytest.raises(ValueError, match="no rows"):
+        plots.sweep_bands(spread, ["silhouette"])
+
+
+def test_stability_curve():
+    table = pd.DataFrame({"k": [2, 3, 4], "mean_ari": [0.9, 0.7, 0.8], "min_ari": [0.8, 0.5, 0.6],
+                          "n_seeds": 10})
+    fig = plots.stability_curve(table)
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [0.9, 0.7, 0.8])
+    assert "10 seeds" in fig.alt_text
 
 
 def test_normalisation_histogram(digits):
@@ -310,7 +345,10 @@ def _figures(digits, sweep):
         "cluster_galleries": plots.cluster_galleries(x, y, [0, 1], n=4),
         "sweep_curves": plots.sweep_curves(sweep, ["inertia"]),
         "seed_vs_corrected": plots.seed_vs_corrected(sweep),
-        "purity_vs_reference": plots.purity_vs_reference(sweep),
+        "purity_curves": plots.purity_curves(sweep, _spread(sweep)),
+        "sweep_bands": plots.sweep_bands(_spread(sweep), ["purity", "test_purity"]),
+        "stability_curve": plots.stability_curve(pd.DataFrame(
+            {"k": [2, 3], "mean_ari": [0.9, 0.8], "min_ari": [0.8, 0.7], "n_seeds": 5})),
         "class_counts": plots.class_counts(y),
         "confusion_heatmap": plots.confusion_heatmap(np.eye(3)),
         "normalisation_histogram": plots.normalisation_histogram(x, x / 16),

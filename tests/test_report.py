@@ -175,36 +175,63 @@ def test_scores_at():
 
 
 # --------------------------------------------------------------------------- literature
-def test_published_names_its_sources():
+def test_published_figures_come_from_the_registry_with_sources():
+    from mnist_clustering import scores
+
     pub = report.PUBLISHED
+    assert len(pub) == len([r for r in scores.LITERATURE if "raw pixels" in r.method])
+    assert pub[["source", "where", "data"]].notna().all().all()
     dec = pub[pub["source"].str.contains("DEC")]
-    assert dec[["metric", "k", "low"]].values.tolist() == [["accuracy", 10, 0.5349]]
-    dcn = pub[pub["source"].str.contains("DCN")].set_index("metric")["low"]
-    assert dcn.to_dict() == {"accuracy": 0.532, "nmi": 0.5, "ari": 0.366}
-    assert (pub.loc[pub["metric"] == "purity", "status"] == "approximate").all()
-    assert (pub.loc[pub["metric"] != "purity", "status"] == "as published").all()
+    assert dec[["score", "k", "value", "where"]].values.tolist() == [["accuracy", 10, 0.5349,
+                                                                      "Table 2"]]
+    assert "purity" not in set(pub["score"])  # no primary source could be pinned
 
 
-def test_purity_reference_matches_the_plots_default():
-    assert report.purity_reference() == plots.REFERENCE_PURITY == {
-        10: (0.56, 0.64), 256: (0.89, 0.90)}
+def _spread_table():
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"k": 10, "seed": range(20), "accuracy": rng.uniform(0.45, 0.60, 20),
+                         "nmi": rng.uniform(0.45, 0.54, 20), "ari": rng.uniform(0.30, 0.45, 20),
+                         "purity": rng.uniform(0.5, 0.65, 20),
+                         "test_purity": rng.uniform(0.5, 0.65, 20)})
 
 
-def test_published_comparison_uses_the_nearest_k():
-    table = pd.DataFrame({"k": [2, 10, 250, 257], "accuracy": [0.2, 0.55, 0.8, 0.81],
-                          "nmi": [0.1, 0.49, 0.7, 0.71], "ari": [0.0, 0.37, 0.1, 0.1],
-                          "purity": [0.2, 0.59, 0.88, 0.885]})
-    out = report.published_comparison(table)
-    assert out.loc[("purity", 256), "our k"] == 257
-    assert out.loc[("purity", 256), "ours"] == 0.885
-    assert out.loc[("purity", 256), ["published low", "published high"]].tolist() == [0.89, 0.9]
-    assert out["published low"].dtype == float and out["published high"].dtype == float
-    # short enough for pandas' default column width (50): never cut with "..."
-    assert out["source"].str.len().max() < 50
-    assert out.loc[("nmi", 10), "ours"] == 0.49
-    far = report.published_comparison(table[table["k"] < 100])
-    assert math.isnan(far.loc[("purity", 256), "ours"])
-    assert far.loc[("purity", 256), "our k"] is pd.NA
+def test_published_comparison_sets_each_figure_beside_our_range():
+    table = _spread_table()
+    out = report.published_comparison(table, 10)
+    assert set(out["score"]) == {report.ROW_NAMES[s] for s in ("accuracy", "nmi", "ari")}
+    for _, row in out.iterrows():
+        column = {v: k for k, v in report.ROW_NAMES.items()}[row["score"]]
+        values = table[column]
+        assert row["ours (mean)"] == pytest.approx(values.mean()) and row["seeds"] == 20
+        assert row["within our range"] == (values.min() <= row["published"] <= values.max())
+    assert out["published"].dtype == float and out["source"].str.len().max() < 70
+
+
+def test_spread_table_formats_mean_sd_and_range():
+    table = _spread_table()
+    out = report.spread_table({"one start": table, "one run": table[table["seed"] == 3]}, 10,
+                              ["accuracy"])
+    acc = table["accuracy"]
+    assert out.loc["one start", "seeds"] == 20
+    assert out.loc["one start", report.ROW_NAMES["accuracy"]] == (
+        f"{acc.mean():.3f} ± {acc.std(ddof=1):.3f} [{acc.min():.3f}, {acc.max():.3f}]")
+    assert out.loc["one run", report.ROW_NAMES["accuracy"]] == f"{acc[3]:.3f} (one run)"
+
+
+def test_top_k_spread_and_noise_note():
+    table = pd.DataFrame({"k": [2] * 5 + [3] * 5 + [4] * 5 + [5],
+                          "seed": list(range(5)) * 3 + [0],
+                          "silhouette": [0.10, 0.11, 0.12, 0.10, 0.11, 0.11, 0.12, 0.12, 0.11,
+                                         0.12, 0.05, 0.05, 0.06, 0.05, 0.05, 0.2]})
+    summary = report.seed_spread(table, ["silhouette"])
+    top = report.top_k_spread(summary, "silhouette", n=3)
+    assert top["k"].tolist() == [3, 2, 4]  # k=5 has one seed: not ranked
+    assert top["overlaps best"].tolist() == [True, True, False]
+    note = report.noise_note(summary, "silhouette", steps=(3, 4, 5))
+    assert "best mean is at k = 3" in note and "k = 2 overlap it" in note
+    assert "from k = 2 to 3" in note and "does not survive" in note
+    assert "from k = 3 to 4" in note and "survives the" in note
+    assert "k = 5 lies where only one seed was run" in note
 
 
 # --------------------------------------------------------------------------- data and clusters
