@@ -53,6 +53,7 @@ __all__ = [
     "spread_table",
     "stability",
     "top_k_spread",
+    "stability_note",
     "noise_note",
     "class_count_table",
     "normalisation_summary",
@@ -609,6 +610,26 @@ def spread_table(settings, k, columns=SPREAD_SCORES, decimals=3):
         rows[name] = {"seeds": len(at), **{ROW_NAMES.get(c, c): _mean_sd_range(at[c], decimals)
                                             for c in columns}}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def stability_note(stability_table):
+    """How much two seeds' clusterings agree, in numbers (from :func:`stability`).
+
+    Returns
+    -------
+    Text
+    """
+    t = stability_table.sort_values("k")
+    low, high = t.loc[t["mean_ari"].idxmin()], t.loc[t["mean_ari"].idxmax()]
+    ten = t[t["k"] == 10]
+    at_ten = (f" At k = 10 it is {ten['mean_ari'].iloc[0]:.3f} (least similar pair "
+              f"{ten['min_ari'].iloc[0]:.3f}, {int(ten['n_seeds'].iloc[0])} seeds)."
+              if len(ten) else "")
+    return Text(
+        f"Two seeds' clusterings of the same images agree with a mean adjusted Rand index "
+        f"between {low['mean_ari']:.3f} (k = {int(low['k'])}) and {high['mean_ari']:.3f} "
+        f"(k = {int(high['k'])}).{at_ten} An ARI of 1 would mean the same partition; the "
+        "random start changes which images go together, not only the scores.")
 
 
 def top_k_spread(summary, score, n=5):
@@ -1399,7 +1420,7 @@ def conclusion_data(y_train, raw):
         "of the distances, not which image is closest to which: the clusters do not depend on it.")
 
 
-def conclusion_kmeans(sweep, final_k, final_table, printed_final):
+def conclusion_kmeans(sweep, final_k, final_table, printed_final, summary=None):
     """The findings of notebook 2 (K-Means: how many clusters?), in numbers.
 
     Parameters
@@ -1411,6 +1432,8 @@ def conclusion_kmeans(sweep, final_k, final_table, printed_final):
         Rows holding ``final_k``.
     printed_final : dict
         ``SEED_PRINTED['kmeans_k19']['scores']``.
+    summary : pandas.DataFrame, optional
+        :func:`seed_spread` of the seeds' silhouette: adds which k are within noise.
 
     Returns
     -------
@@ -1437,7 +1460,16 @@ def conclusion_kmeans(sweep, final_k, final_table, printed_final):
         f"{row['label_entropy']:.3f} nats. Of the seed's three scoring bugs, the index entropy "
         f"and the inverted ranking made its entropy top 5 meaningless (k = {entropy_k}: the "
         "largest clusters, not the purest), and `maxs_tab`'s overwriting reordered its "
-        "silhouette top 5.")
+        "silhouette top 5." + (_noise_sentence(summary) if summary is not None else ""))
+
+
+def _noise_sentence(summary):
+    best = uncertainty.best_k_under_noise(summary, "silhouette")
+    top = best.iloc[0]
+    return (f"\n\nOver seeds, the silhouette's best mean is at k = {int(top['k'])} "
+            f"({top['mean']:.4f}); {len(best) - 1} other k have intervals that overlap it "
+            f"(k = {', '.join(str(int(k)) for k in best['k'].iloc[1:]) or 'none'}), so the "
+            "single run's best k is one draw of the random start, not a property of MNIST.")
 
 
 def conclusion_kmedoids(models, fasterpam, gap, shown, k_first, k_final, printed=None):
