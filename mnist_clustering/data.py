@@ -694,12 +694,11 @@ def load_digits_dataset(test_size=297):
     """
     from sklearn.datasets import load_digits  # lazy: sklearn import is slow
 
+    from .checks import check_int
+
     digits = load_digits()
     n = len(digits.target)
-    if isinstance(test_size, bool) or not isinstance(test_size, (int, np.integer)) or not (
-        0 < test_size < n
-    ):
-        raise ValueError(f"test_size must be an integer in 1..{n - 1}, got {test_size!r}")
+    test_size = check_int(test_size, "test_size", min_val=1, max_val=n - 1)
     # Values are 0..16; rescale to the 0..255 range of MNIST pixels.
     images = np.rint(digits.images * (255 / 16)).astype(np.uint8)
     labels = digits.target.astype(np.uint8)

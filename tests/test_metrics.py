@@ -466,7 +466,7 @@ def test_best_k_bad_inputs():
     assert best_k(table, "silhouette")["k"].tolist() == [3, 2]  # one method is fine
     with pytest.raises(ValueError, match="unknown score 'silhouettes'.*calinski_harabasz"):
         best_k(table, "silhouettes")
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         best_k(table, "silhouette", n=0)
     with pytest.raises(ValueError, match="no column 'purity'"):
         best_k(table, "purity")
@@ -639,7 +639,7 @@ def test_bad_geometry_inputs(X, labels, match):
 
 def test_bad_silhouette_sample_size():
     X = np.arange(8.0).reshape(4, 2)
-    with pytest.raises(ValueError, match="sample_size must be at least 2"):
+    with pytest.raises(ValueError, match="sample_size must be an integer >= 2"):
         silhouette(X, [0, 0, 1, 1], sample_size=1)
 
 

@@ -14,7 +14,7 @@ from sklearn.metrics import (
     silhouette_score,
 )
 
-from mnist_clustering import sweep
+from mnist_clustering import evaluate, sweep
 from mnist_clustering.estimators import fit_clustering
 from mnist_clustering.sweep import (
     COLUMNS,
@@ -116,7 +116,7 @@ def test_finished_k_are_not_recomputed(digits_sweep, digits_data, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a finished k was recomputed")
 
-    monkeypatch.setattr(sweep, "fit_clustering", refuse)
+    monkeypatch.setattr(evaluate, "fit_clustering", refuse)
     again = run_sweep("kmeans", "2,3", dataset="digits", results_dir=results, progress=False,
                       data=digits_data)
     pd.testing.assert_frame_equal(again, before[before["k"].isin([2, 3])].reset_index(drop=True))
@@ -346,11 +346,3 @@ def _must_not_run(*args, **kwargs):
 def test_an_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="unknown preset 'nope'.*seed"):
         sweep.run_preset("nope")
-
-
-@pytest.mark.parametrize("workers", [0, -2, 1.5, "2", True])
-def test_a_bad_number_of_workers_is_refused_before_any_work(tmp_path, digits_data, workers):
-    with pytest.raises(ValueError, match="workers must be an integer >= 1"):
-        run_sweep("kmeans", "2:5", results_dir=tmp_path, progress=False, data=digits_data,
-                  workers=workers)
-    assert not (tmp_path / "digits").exists()
