@@ -85,7 +85,9 @@ def _on_local_processes(function, shared, items, workers):
     from joblib import Parallel, delayed
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    parallel = Parallel(n_jobs=min(workers, len(items)), backend="loky",
+    # batch_size=1: each call is long (a whole fit), and joblib's automatic batching
+    # could leave the last batch of the costliest calls to one process.
+    parallel = Parallel(n_jobs=min(workers, len(items)), backend="loky", batch_size=1,
                         return_as="generator_unordered")
     results = parallel(delayed(_one_thread)(function, shared, item) for item in items)
     try:

@@ -653,3 +653,15 @@ def test_bad_assign_nearest_inputs():
         assign_nearest(np.zeros(3), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="centers is empty"):
         assign_nearest(X, np.zeros((0, 3)))
+
+
+def test_label_summary_gives_label_scores_and_majority_labels_from_one_matrix():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 10, 500)
+    c = rng.integers(0, 12, 500)
+    c[c == 7] = 8  # cluster 7 empty: its majority is 0, as the seed's initial label
+    scores, majority = metrics.label_summary(y, c, n_clusters=13)
+    assert scores == label_scores(y, c, n_clusters=13)
+    expected = [np.bincount(y[c == cluster], minlength=10).argmax() if (c == cluster).any()
+                else 0 for cluster in range(13)]
+    assert majority.tolist() == expected

@@ -319,6 +319,14 @@ def test_fasterpam_fit_equals_kmedoids_on_the_matrix_as_given(digits_data):
         assert fit.inertia == direct.loss
 
 
+def test_make_estimator_refuses_a_fasterpam_start_it_cannot_take():
+    from mnist_clustering.estimators import make_estimator
+
+    with pytest.raises(ValueError, match="init='alternate'.*fit_clustering.*init='build'"):
+        make_estimator("kmedoids-fasterpam", 5)  # 'alternate' is FasterPAM's default here
+    assert make_estimator("kmedoids-fasterpam", 5, init="build").init == "build"
+
+
 def test_a_preset_runs_each_sweep_in_order_and_resumes(tmp_path, digits_data, monkeypatch):
     tiny = (("kmeans", "2:6", (3,)), ("kmedoids-alternate", "3,5", (3,)),
             ("kmedoids-fasterpam", "3", (3,)))
