@@ -449,18 +449,19 @@ def versions():
 
 @dataclass(frozen=True)
 class SweepTask:
-    """What every k of a parallel sweep shares: data, parameters, matrix source, and the
-    driver's package versions; plus FasterPAM's starting medoids per k."""
+    """What every k of a sweep shares: data, parameters, where a worker gets the distance
+    matrix (None: in this process, the data's own), the driver's package versions, and
+    FasterPAM's starting medoids per k."""
 
     data: SweepData
     spec: SweepSpec
-    source: DistanceSource = DistanceSource("none")
+    source: DistanceSource | None = None
     init_medoids: dict = field(default_factory=dict)
     versions: dict = field(default_factory=versions)
 
 
 def evaluate_task(task, k):
-    """:func:`evaluate_k` for one k of ``task``, as a worker process runs it.
+    """:func:`evaluate_k` for one k of ``task``, here or in a worker process.
 
     Raises
     ------
@@ -486,7 +487,7 @@ def _versions_here():
 
 
 def _distances_here(data, source):
-    if source.policy == "none":
+    if source is None or source.policy == "none":  # the data's own, or none needed
         return None
     if source.policy == "scatter":
         return source.matrix

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 
 from . import executors
 from .checks import check_int, check_n_clusters
-from .evaluate import (  # noqa: F401 (SweepData, evaluate_k, SweepSpec: re-exported)
+from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     SweepData, SweepSpec, SweepTask, evaluate_k, evaluate_task, make_spec, parse_k_range,
     resolve_distances,
 )
@@ -163,11 +163,9 @@ def _done_ks(table, store, spec, n_samples, keep):
 
 def _computed_rows(data, spec, ks, store, workers, scheduler, distances):
     """A generator of each k's ``(row, fit)``, from this process or the workers."""
-    if scheduler is None and (workers == 1 or len(ks) == 1):
-        return (evaluate_k(data, spec, k, init_medoids=_init_medoids(data, spec, k, store))
-                for k in ks)
-    task = SweepTask(data, spec, resolve_distances(distances, data, spec),
-                     {k: _init_medoids(data, spec, k, store) for k in ks})
+    here = scheduler is None and (workers == 1 or len(ks) == 1)
+    source = None if here else resolve_distances(distances, data, spec)
+    task = SweepTask(data, spec, source, {k: _init_medoids(data, spec, k, store) for k in ks})
     return executors.map_unordered(evaluate_task, ks, shared=task, workers=workers,
                                    scheduler=scheduler)
 

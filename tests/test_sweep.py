@@ -123,7 +123,7 @@ def test_finished_k_are_not_recomputed(digits_sweep, digits_data, monkeypatch):
 
 
 def test_interrupted_sweep_keeps_finished_rows_and_resumes(tmp_path, digits_data, monkeypatch):
-    real = sweep.evaluate_k
+    real = evaluate.evaluate_k
     calls = []
 
     def interrupt_at_third(data, spec, k, **kwargs):
@@ -132,16 +132,16 @@ def test_interrupted_sweep_keeps_finished_rows_and_resumes(tmp_path, digits_data
             raise KeyboardInterrupt
         return real(data, spec, k, **kwargs)
 
-    monkeypatch.setattr(sweep, "evaluate_k", interrupt_at_third)
+    monkeypatch.setattr(evaluate, "evaluate_k", interrupt_at_third)
     with pytest.raises(KeyboardInterrupt):
         run_sweep("kmeans", "2:6", dataset="digits", results_dir=tmp_path, progress=False,
                   data=digits_data)
     saved = load_results("kmeans", "digits", tmp_path)
     assert list(saved["k"]) == [2, 3]
-    monkeypatch.setattr(sweep, "evaluate_k", real)
+    monkeypatch.setattr(evaluate, "evaluate_k", real)
     calls.clear()
     computed = []
-    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
+    monkeypatch.setattr(evaluate, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
     table = run_sweep("kmeans", "2:6", dataset="digits", results_dir=tmp_path, progress=False,
                       data=digits_data)
     assert computed == [4, 5]
@@ -185,8 +185,8 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
     (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k3-seed0-*.npy")
     record.unlink()
     computed = []
-    real = sweep.evaluate_k
-    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
+    real = evaluate.evaluate_k
+    monkeypatch.setattr(evaluate, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
     table = run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
                       data=digits_data)
     assert computed == [3]
@@ -194,9 +194,9 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
 
 
 def test_force_recomputes(tmp_path, digits_data, monkeypatch):
-    real = sweep.evaluate_k
+    real = evaluate.evaluate_k
     fitted = []
-    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: fitted.append(a[2]) or real(*a, **kw))
+    monkeypatch.setattr(evaluate, "evaluate_k", lambda *a, **kw: fitted.append(a[2]) or real(*a, **kw))
     first = run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
                       data=digits_data)
     assert fitted == [2, 3]
@@ -342,7 +342,7 @@ def test_a_preset_runs_each_sweep_in_order_and_resumes(tmp_path, digits_data, mo
     alternate = outcome["kmedoids-alternate"][0].set_index("k")["inertia"]
     assert outcome["kmedoids-fasterpam"][0]["inertia"][0] <= alternate[3]
     # a second run finds everything done and fits nothing
-    monkeypatch.setattr(sweep, "evaluate_k", _must_not_run)
+    monkeypatch.setattr(evaluate, "evaluate_k", _must_not_run)
     again = sweep.run_preset("tiny", results_dir=tmp_path, progress=False, data=digits_data)
     pd.testing.assert_frame_equal(again["kmeans"][0], outcome["kmeans"][0], check_dtype=False)
 
