@@ -103,8 +103,11 @@ def _on_local_processes(function, shared, items, workers):
 
 
 def _on_dask(function, shared, items, scheduler):
-    import distributed
-
+    try:
+        import distributed
+    except ImportError as error:  # the optional extra is missing
+        raise ImportError("running on a Dask cluster needs the `dask` extra: "
+                          "pip install 'mnist-clustering[dask]'") from error
     client = _connect(scheduler) if isinstance(scheduler, str) else scheduler
     if not isinstance(client, distributed.Client):
         raise TypeError(f"scheduler must be an address string or a distributed.Client, "

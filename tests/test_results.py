@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_clustering import evaluate, sweep
+from mnist_clustering import evaluate
 from mnist_clustering.results import COLUMNS, ResultsError, ResultsStore, atomic_write
 from mnist_clustering.sweep import SweepData, load_results, run_sweep
 
