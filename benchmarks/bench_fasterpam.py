@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from mnist_clustering.estimators import fit_clustering
-from mnist_clustering.sweep import SweepData
+from mnist_clustering.evaluate import SweepData
 
 
 def timed_fasterpam(D, medoids, max_iter):

@@ -54,7 +54,7 @@ def main():
     parser.add_argument("--k", type=int, default=19)
     args = parser.parse_args()
     # Make sure the shared matrix exists first: its one-off build is not a per-k cost.
-    from mnist_clustering.sweep import SweepData
+    from mnist_clustering.evaluate import SweepData
 
     start = time.perf_counter()
     SweepData("mnist").distances

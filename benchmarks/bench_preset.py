@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mnist_clustering.parallel import default_workers
+from mnist_clustering.executors import default_workers
 from mnist_clustering.sweep import SEED_PRESET, parse_k_range
 
 SKLEARN_SILHOUETTE_S = 86.0  # one silhouette_score on 60,000 images, measured here

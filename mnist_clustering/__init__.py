@@ -38,7 +38,7 @@ _PUBLIC = {
     "run_sweep": "sweep",
     "load_results": "sweep",
     "load_artifacts": "sweep",
-    "parse_k_range": "sweep",
+    "parse_k_range": "evaluate",
     # figures
     "plots": None,
     # tables for the notebooks (seed vs ours, published figures)

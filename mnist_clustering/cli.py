@@ -63,10 +63,10 @@ def build_parser():
     where = sweep.add_mutually_exclusive_group()
     where.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://HOST:8786")
     where.add_argument("--workers", "--dask-workers", dest="workers", type=int, default=None,
-                       help="fit this many k at once on a local Dask cluster (default: one per "
-                            "core when Dask is installed; 1: one k after the other)")
+                       help="fit this many k at once in local worker processes (default: one per "
+                            "core; 1: one k after the other)")
     sweep.add_argument("--distances", choices=["shared-path", "scatter", "recompute"], default=None,
-                       help="with Dask: how workers get the distance matrix (default: by where it is)")
+                       help="with workers: how they get the distance matrix (default: by where it is)")
 
     best = commands.add_parser("best", help="the best k of a stored sweep for a score")
     best.add_argument("--method", choices=METHODS, required=True)
@@ -100,7 +100,7 @@ def main(argv=None):
     """Entry point of the console script; returns the exit status."""
     args = build_parser().parse_args(argv)
     from .data import DataIntegrityError, DataUnavailableError
-    from .parallel import DaskSweepError
+    from .executors import WorkerLostError
     from .sweep import ResultsError
 
     try:
@@ -109,7 +109,7 @@ def main(argv=None):
         print("\ninterrupted: every finished k is already saved; re-run to resume.", file=sys.stderr)
         return 130
     except (ValueError, ResultsError, FileNotFoundError, DataIntegrityError,
-            DataUnavailableError, DaskSweepError, MemoryError, OSError) as error:
+            DataUnavailableError, WorkerLostError, MemoryError, OSError) as error:
         print(f"mnist-clustering: error: {error}", file=sys.stderr)
         return 2
 
@@ -121,7 +121,7 @@ def _data(args):
 
 
 def _sweep(args):
-    from .parallel import default_workers
+    from .executors import default_workers
     from .sweep import run_preset, run_sweep
 
     options = dict(seed=args.seed, results_dir=args.results_dir, force=args.force,

@@ -34,7 +34,6 @@ import tempfile
 import time
 import warnings
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +49,6 @@ __all__ = [
     "array_sha256",
     "cache_dir",
     "cache_file",
-    "dataset_fingerprint",
     "fetch_mnist",
     "load_dataset",
     "load_digits_dataset",
@@ -694,12 +692,11 @@ def load_digits_dataset(test_size=297):
     """
     from sklearn.datasets import load_digits  # lazy: sklearn import is slow
 
+    from .checks import check_int
+
     digits = load_digits()
     n = len(digits.target)
-    if isinstance(test_size, bool) or not isinstance(test_size, (int, np.integer)) or not (
-        0 < test_size < n
-    ):
-        raise ValueError(f"test_size must be an integer in 1..{n - 1}, got {test_size!r}")
+    test_size = check_int(test_size, "test_size", min_val=1, max_val=n - 1)
     # Values are 0..16; rescale to the 0..255 range of MNIST pixels.
     images = np.rint(digits.images * (255 / 16)).astype(np.uint8)
     labels = digits.target.astype(np.uint8)
@@ -733,29 +730,3 @@ def _loader(name):
         raise ValueError(
             f"unknown dataset {name!r}; choose one of {', '.join(sorted(_LOADERS))}"
         ) from None
-
-
-def dataset_fingerprint(name):
-    """Return the sha256 of each of a dataset's four arrays, for results provenance.
-
-    Parameters
-    ----------
-    name : {"mnist", "digits"}
-
-    Returns
-    -------
-    dict
-        ``{"x_train": hex, "y_train": hex, "x_test": hex, "y_test": hex}``. For MNIST
-        these are the pinned constants (nothing is loaded).
-    """
-    _loader(name)  # validates the name
-    if name == "mnist":
-        return dict(MNIST_SHA256)
-    return dict(_digits_fingerprint())
-
-
-@lru_cache(maxsize=1)
-def _digits_fingerprint():
-    (x_train, y_train), (x_test, y_test) = load_digits_dataset()
-    arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return tuple((k, array_sha256(arrays[k])) for k in _KEYS)

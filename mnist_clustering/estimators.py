@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checks import check_n_clusters
+
 METHODS = ("kmeans", "kmedoids-alternate", "kmedoids-fasterpam")
 """Names accepted by :func:`make_estimator` and the sweep."""
 
@@ -30,8 +32,7 @@ DEFAULT_PARAMS = {
     # scikit-learn 1.0 (the seed's) defaulted to n_init=10; today's default is 'auto',
     # i.e. one k-means++ run. The sweep records whichever is used. 'elkan' runs the same
     # Lloyd iterations with triangle-inequality bounds that skip most distance
-    # computations: one thread, 60,000 images, here: 0.77 s per iteration at k=262
-    # instead of 1.06 s, 0.17 s instead of 0.23 s at k=50.
+    # computations (benchmarks/bench_kmedoids.py times the sweep's methods).
     "kmeans": {"n_init": 1, "max_iter": 300, "algorithm": "elkan"},
     # scikit-learn-extra's defaults, as the seed used them: deterministic.
     "kmedoids-alternate": {"init": "heuristic", "max_iter": 300},
@@ -67,6 +68,9 @@ class ClusteringFit:
         Row indices of the medoids in the training set (K-Medoids only).
     params : dict
         The parameters the estimator was built with.
+    majority : ndarray of shape (k,) or None
+        Majority training digit of each cluster, once the fit is scored
+        (:func:`mnist_clustering.evaluate.evaluate_k`).
     """
 
     method: str
@@ -78,6 +82,7 @@ class ClusteringFit:
     fit_seconds: float
     medoid_indices: np.ndarray | None = None
     params: dict = field(default_factory=dict)
+    majority: np.ndarray | None = None
 
 
 def check_method(method):
@@ -140,6 +145,13 @@ def make_estimator(method, k, *, seed=0, **params):
         A scikit-learn-style estimator. K-Medoids estimators expect the pairwise
         distance matrix (``metric='precomputed'``), not the images.
 
+    Raises
+    ------
+    ValueError
+        For FasterPAM with ``init='alternate'`` (its default): that start is another
+        fit's medoids, which ``kmedoids.KMedoids`` cannot take; use
+        :func:`fit_clustering`, or give ``init='build'``.
+
     Examples
     --------
     >>> make_estimator("kmeans", 10).n_clusters
@@ -158,8 +170,9 @@ def make_estimator(method, k, *, seed=0, **params):
     import kmedoids
 
     if params["init"] == "alternate":
-        # kmedoids.KMedoids cannot start from another fit's medoids; fit_clustering can.
-        params["init"] = "build"
+        raise ValueError("init='alternate' starts FasterPAM from the 'alternate' medoids, "
+                         "which kmedoids.KMedoids cannot take: use fit_clustering(), or "
+                         "give init='build' (or 'random', 'k-medoids++')")
     return kmedoids.KMedoids(
         n_clusters=k, metric="precomputed", method="fasterpam", random_state=seed, **params
     )
@@ -206,8 +219,7 @@ def fit_clustering(method, k, X, *, distances=None, seed=0, init_medoids=None, *
     """
     check_method(method)
     n = X.shape[0]
-    if not 2 <= k <= n:
-        raise ValueError(f"k must satisfy 2 <= k <= n_samples={n}, got k={k}")
+    k = check_n_clusters(k, n)
     params = method_params(method, **params)
     if method == "kmeans":
         return _fit_kmeans(k, X, seed, params)
@@ -227,9 +239,9 @@ def _fit_kmeans(k, X, seed, params):
     start = time.perf_counter()
     # One thread per fit, whatever the machine: scikit-learn sums the float32 inertia
     # per thread chunk, so the thread count moves it in the ~7th digit; with one thread
-    # a row is the same on a laptop, in CI and on a Dask worker. Sweeps use the cores
-    # by fitting several k at once instead (run_sweep's workers): here two threads
-    # speed one fit up by only 1.2-1.3x.
+    # a row is the same on a laptop, in CI and on a worker. Sweeps use the cores by
+    # fitting several k at once instead (run_sweep's workers), which scales better
+    # than threads within one fit.
     with threadpool_limits(limits=1):
         estimator.fit(X)
     seconds = time.perf_counter() - start
@@ -360,8 +372,9 @@ def _fit_fasterpam(k, X, distances, seed, params, init_medoids):
         init, kernel_init, random_state = k, params["init"], seed
     start = time.perf_counter()
     # FasterPAM reads the matrix down its columns (d(o, j) for every o, at each
-    # candidate j); on our row-major matrix that is one page per element, and a fit at
-    # k=22 on 60,000 images ran for over 13 min. The matrix is exactly symmetric, so
+    # candidate j); on our row-major matrix that is one page per element, which makes
+    # a fit on 60,000 images very slow (benchmarks/bench_fasterpam.py). The matrix is
+    # exactly symmetric, so
     # its transpose holds the same numbers and turns those reads into rows: same
     # medoids, same loss (tested). One thread, as every fit: kmedoids' parallel
     # variant would also draw its processing order from numpy's global generator.

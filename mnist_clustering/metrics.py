@@ -42,7 +42,6 @@ images: the (Hungarian) accuracy is 0.6.
 from __future__ import annotations
 
 import math  # noqa: F401 (the doctests use it)
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -52,6 +51,7 @@ from sklearn import metrics as _skm
 from sklearn.metrics import pairwise_distances_argmin
 
 from . import scores
+from .checks import check_int, check_n_clusters
 
 __all__ = [
     "SCORE_DIRECTIONS",
@@ -69,6 +69,7 @@ __all__ = [
     "nmi",
     "ari",
     "label_scores",
+    "label_summary",
     "silhouette",
     "calinski_harabasz",
     "assign_nearest",
@@ -171,55 +172,18 @@ def check_clustering(y_true, clusters):
     return _as_labels(y, "y_true"), _as_labels(c, "clusters")
 
 
-def check_n_clusters(k, n):
-    """Validate a number of clusters ``k`` for ``n`` samples: ``2 <= k <= n``.
-
-    Parameters
-    ----------
-    k : int
-        Number of clusters.
-    n : int
-        Number of samples.
-
-    Returns
-    -------
-    k : int
-
-    Examples
-    --------
-    >>> check_n_clusters(10, 60000)
-    10
-    >>> check_n_clusters(1, 60000)
-    Traceback (most recent call last):
-    ...
-    ValueError: n_clusters=1 is too small: a clustering needs at least 2 clusters
-    """
-    if isinstance(k, bool) or not isinstance(k, Integral):
-        raise ValueError(f"n_clusters must be an integer, got {k!r}")
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"the number of samples must be a positive integer, got {n!r}")
-    if k < 2:
-        raise ValueError(
-            f"n_clusters={k} is too small: a clustering needs at least 2 clusters"
-        )
-    if k > n:
-        raise ValueError(f"n_clusters={k} is larger than the number of samples n={n}")
-    return int(k)
-
-
 def _resolve_size(ids, given, what, name):
     """``given`` (checked to cover every id) or ``max(ids) + 1``."""
     needed = int(ids.max()) + 1
     if given is None:
         return needed
-    if isinstance(given, bool) or not isinstance(given, Integral):
-        raise ValueError(f"{what} must be an integer, got {given!r}")
+    given = check_int(given, what)
     if given < needed:
         raise ValueError(
             f"{what}={given} but {name} contains the id {needed - 1}: ids must lie in "
             f"0 .. {what}-1"
         )
-    return int(given)
+    return given
 
 
 # ----------------------------------------------------------------------------------
@@ -543,6 +507,30 @@ def label_scores(y_true, clusters, n_clusters=None):
     {'label_entropy': 0.4682, 'seed_index_entropy': 1.0643, 'homogeneity': 0.5453,
      'nmi': 0.53, 'ari': 0.2446, 'purity': 0.7, 'n_errors': 3, 'accuracy': 0.6}
     """
+    return label_summary(y_true, clusters, n_clusters)[0]
+
+
+def label_summary(y_true, clusters, n_clusters=None):
+    """:func:`label_scores` and :func:`majority_labels`, from one contingency matrix.
+
+    Parameters
+    ----------
+    y_true, clusters, n_clusters
+        As for :func:`label_scores`.
+
+    Returns
+    -------
+    scores : dict
+        What :func:`label_scores` returns.
+    majority : ndarray of int64, shape (n_clusters,)
+        What :func:`majority_labels` returns.
+
+    Examples
+    --------
+    >>> scores, majority = label_summary([0, 0, 1, 1], [0, 0, 1, 2], n_clusters=4)
+    >>> scores["purity"], majority
+    (1.0, array([0, 1, 1, 0]))
+    """
     y, c = check_clustering(y_true, clusters)
     n = y.shape[0]
     if n_clusters is not None:
@@ -550,7 +538,7 @@ def label_scores(y_true, clusters, n_clusters=None):
     k = _resolve_size(c, n_clusters, "n_clusters", "clusters")
     C = _contingency(y, c, k, int(y.max()) + 1)
     errors = _n_errors(C)
-    return {
+    scores = {
         "label_entropy": _label_entropy(C),
         "seed_index_entropy": _seed_index_entropy(c, k),
         "homogeneity": float(_skm.homogeneity_score(y, c)),
@@ -560,6 +548,7 @@ def label_scores(y_true, clusters, n_clusters=None):
         "n_errors": errors,
         "accuracy": _accuracy(C),
     }
+    return scores, C.argmax(axis=1)
 
 
 # ----------------------------------------------------------------------------------
@@ -624,10 +613,7 @@ def silhouette(X, labels, *, sample_size=None, random_state=0):
     """
     X, labels = _check_X_labels(X, labels)
     if sample_size is not None:
-        if isinstance(sample_size, bool) or not isinstance(sample_size, Integral):
-            raise ValueError(f"sample_size must be an integer or None, got {sample_size!r}")
-        if sample_size < 2:
-            raise ValueError(f"sample_size must be at least 2, got {sample_size}")
+        sample_size = check_int(sample_size, "sample_size", min_val=2)
         if sample_size >= X.shape[0]:
             sample_size = None
     return float(
@@ -787,8 +773,7 @@ def best_k(table, score, n=5):
         raise ValueError(
             f"unknown score {score!r}; choose one of: {', '.join(sorted(SCORE_DIRECTIONS))}"
         )
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = check_int(n, "n", min_val=1)
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     missing = [col for col in ("k", score) if col not in table.columns]

@@ -55,7 +55,7 @@ def export_figures(notebook, stem, figures_dir):
 def reproduce(notebooks="notebooks", figures="figures", *, run_sweeps=True):
     """Run the seed and spread presets (resuming), execute every numbered notebook, export figures."""
     if run_sweeps:
-        from .parallel import default_workers
+        from .executors import default_workers
         from .sweep import run_preset
 
         for preset in ("seed", "spread"):

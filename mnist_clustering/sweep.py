@@ -1,36 +1,39 @@
-"""Sweeps over k: fit, score, and store one row per k in ``results/``.
+"""Sweeps over k: run every k of a grid, store one row per k in ``results/``, read them.
 
-A sweep is one independent fit per k. Each finished k is written at once, atomically,
-to ``results/<dataset>/<method>.csv`` (plus provenance in ``<method>.json``), so an
-interrupted sweep loses only the k in progress and a re-run computes only what is
-missing. One table holds one method with one parameter set; asking for other
-parameters against an existing table is an error, never a silent mix.
+A sweep is one independent fit per k (:func:`mnist_clustering.evaluate.evaluate_k`),
+run in this process, on local worker processes or on a Dask cluster
+(:mod:`mnist_clustering.executors`). Each finished k is written at once to its table
+(:class:`mnist_clustering.results.ResultsStore`), so an interrupted sweep loses only
+the k in progress and a re-run computes only what is missing. Exact silhouettes are
+filled in afterwards, many k per pass over the distance matrix (:func:`fill_silhouettes`).
+One table holds one method with one parameter set (parameters other than the method's
+defaults get a table of their own, ``kmeans-n_init10.csv``) and any number of seeds, one
+row per (k, seed); asking for other parameters against an existing table is an error,
+never a silent mix.
 
-Columns of a row (see :data:`COLUMNS`): the scores of :func:`score_fit` plus the
-method, k, seed, parameters and timings. ``inertia`` is the sum of squared distances
-to the nearest centroid for K-Means and the sum of (unsquared) distances to the
-nearest medoid for K-Medoids, as the libraries define it.
+Columns of a row (see :data:`COLUMNS`): the scores of
+:func:`mnist_clustering.evaluate.score_fit` plus the method, k, seed, parameters and
+timings. ``inertia`` is the sum of squared distances to the nearest centroid for
+K-Means and the sum of (unsquared) distances to the nearest medoid for K-Medoids, as
+the libraries define it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import json
-import numbers
 import os
 import platform
-import re
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import cached_property
 
 import numpy as np
 
-from . import metrics
-from .estimators import (
-    NEEDS_DISTANCES, check_method, fit_clustering, method_params, non_default_params,
+from . import executors
+from .checks import check_int, check_n_clusters
+from .estimators import method_params, non_default_params
+from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
+    SweepData, SweepSpec, SweepTask, evaluate_k, evaluate_task, make_spec, parse_k_range,
+    parse_seed_grid, resolve_distances,
 )
 from .results import (  # noqa: F401 (ResultsError, default_results_dir: re-exported)
     COLUMNS, ResultsError, ResultsStore, default_results_dir, table_name,
@@ -61,277 +64,6 @@ SPREAD_PRESET = (
 """Many seeds per k, for ``--preset spread`` (after ``--preset seed``)."""
 
 PRESETS = {"seed": SEED_PRESET, "spread": SPREAD_PRESET}
-
-
-# --------------------------------------------------------------------------- k grids
-def parse_k_range(spec):
-    """Parse a k grid: ``'2:80'``, ``'2:263:5'``, ``'10,19,22'`` or a mix of them.
-
-    Ranges follow Python's ``range(start, stop, step)``: the stop is excluded, so
-    ``'2:80'`` is the seed's ``range(2, 80)``, k = 2..79.
-
-    Parameters
-    ----------
-    spec : str, int or iterable of int
-
-    Returns
-    -------
-    list of int
-        Sorted, without duplicates.
-
-    Raises
-    ------
-    ValueError
-        On an empty or malformed spec, an empty range, or any k < 2.
-
-    Examples
-    --------
-    >>> parse_k_range("2:12:5")
-    [2, 7]
-    >>> parse_k_range("2:4,10")
-    [2, 3, 10]
-    """
-    values = _grid_values(spec, "k")
-    if min(values) < 2:
-        raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {min(values)}")
-    return values
-
-
-def parse_seed_grid(spec):
-    """Parse a grid of random seeds, with the k grid's syntax: ``'0:10'``, ``'0,7'``...
-
-    Examples
-    --------
-    >>> parse_seed_grid("0:3,10")
-    [0, 1, 2, 10]
-    """
-    values = _grid_values(spec, "seed")
-    if values[-1] >= 2**32:
-        raise ValueError(f"seeds must lie in 0 .. 2**32 - 1, got {values[-1]}")
-    return values
-
-
-def _grid_values(spec, what):
-    if isinstance(spec, (int, np.integer)):
-        values = [int(spec)]
-    elif isinstance(spec, str):
-        values = _parse_k_string(spec)
-    else:
-        values = [int(v) for v in spec]
-    if not values:
-        raise ValueError(f"the {what} grid {spec!r} is empty")
-    return sorted(set(values))
-
-
-def _parse_k_string(spec):
-    if not spec.strip():
-        raise ValueError("the k grid is empty; give e.g. '2:80', '2:263:5' or '10,19,22'")
-    values = []
-    for part in spec.split(","):
-        part = part.strip()
-        if not re.fullmatch(r"\d+(:\d+(:\d+)?)?", part):
-            raise ValueError(
-                f"malformed k grid part {part!r} in {spec!r}; use START:STOP[:STEP] or K"
-            )
-        numbers = [int(x) for x in part.split(":")]
-        if len(numbers) == 1:
-            values.append(numbers[0])
-            continue
-        if len(numbers) == 3 and numbers[2] == 0:
-            raise ValueError(f"step 0 in k grid part {part!r}")
-        grid = range(*numbers)
-        if len(grid) == 0:
-            raise ValueError(f"k grid part {part!r} is empty (the stop is excluded, as in range)")
-        values.extend(grid)
-    return values
-
-
-# --------------------------------------------------------------------------- data
-@dataclass
-class SweepData:
-    """The prepared images and labels a sweep works on, and their distance matrix.
-
-    Parameters
-    ----------
-    dataset : {'mnist', 'digits'}
-        Which dataset (:func:`mnist_clustering.data.load_dataset`).
-    n_samples : int, optional
-        Use only the first ``n_samples`` training images (for quick runs).
-    progress : bool, default True
-        Messages and a progress bar on stderr while the distance matrix is computed.
-    rebuild_distances : bool, default False
-        Compute the distance matrix again and replace its cache file (e.g. after it
-        failed its checksum, :class:`mnist_clustering.distances.DistanceCacheError`).
-    """
-
-    dataset: str = "mnist"
-    n_samples: int | None = None
-    progress: bool = True
-    rebuild_distances: bool = False
-
-    @cached_property
-    def arrays(self):
-        from .data import load_dataset, prepare
-
-        (x_train, y_train), (x_test, y_test) = load_dataset(self.dataset)
-        if self.n_samples is not None:
-            if not 2 <= self.n_samples <= len(x_train):
-                raise ValueError(
-                    f"n_samples must be between 2 and {len(x_train)}, got {self.n_samples}"
-                )
-            x_train, y_train = x_train[: self.n_samples], y_train[: self.n_samples]
-        return prepare(x_train), np.asarray(y_train), prepare(x_test), np.asarray(y_test)
-
-    @property
-    def name(self):
-        """Table folder name: the dataset, with the subsample size when there is one."""
-        return table_name(self.dataset, self.n_samples)
-
-    @property
-    def X(self):
-        return self.arrays[0]
-
-    @property
-    def y(self):
-        return self.arrays[1]
-
-    @property
-    def X_test(self):
-        return self.arrays[2]
-
-    @property
-    def y_test(self):
-        return self.arrays[3]
-
-    @cached_property
-    def distances(self):
-        from .distances import distance_matrix
-
-        return distance_matrix(self.X, progress=self.progress, rebuild=self.rebuild_distances)
-
-    @cached_property
-    def fingerprint(self):
-        from .data import array_sha256
-
-        return {"x_train_prepared_sha256": array_sha256(self.X), "y_train_sha256": array_sha256(self.y)}
-
-
-# --------------------------------------------------------------------------- one k
-@dataclass(frozen=True)
-class SweepSpec:
-    """Everything that defines a table's rows, apart from k."""
-
-    method: str
-    seed: int = 0
-    params: tuple = ()
-    silhouette: str | int = "exact"
-
-    @property
-    def params_dict(self):
-        return dict(self.params)
-
-    @property
-    def params_json(self):
-        return json.dumps(self.params_dict, sort_keys=True)
-
-    @property
-    def silhouette_mode(self):
-        return "exact" if self.silhouette == "exact" else f"sampled-{int(self.silhouette)}"
-
-    @property
-    def needs_distances(self):
-        return self.method in NEEDS_DISTANCES or self.silhouette == "exact"
-
-
-def make_spec(method, *, seed=0, silhouette="exact", **params):
-    """Validate and freeze the parameters of a sweep."""
-    check_method(method)
-    # scikit-learn's check_random_state accepts exactly this range; checked here so a bad
-    # seed fails before any data is loaded or any Dask worker starts.
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1 = {2**32 - 1}, got {seed!r}; "
-                         "give e.g. --seed 0")
-    if silhouette != "exact":
-        if isinstance(silhouette, bool) or not isinstance(silhouette, (int, np.integer)) or silhouette < 2:
-            raise ValueError(f"silhouette must be 'exact' or a sample size >= 2, got {silhouette!r}")
-        silhouette = int(silhouette)
-    merged = method_params(method, **params)
-    return SweepSpec(method, int(seed), tuple(sorted(merged.items())), silhouette)
-
-
-def score_fit(fit, data, spec, *, defer_silhouette=False):
-    """Every score of one fitted clustering, as a dict of row values.
-
-    Parameters
-    ----------
-    fit : ClusteringFit
-    data : SweepData
-    spec : SweepSpec
-    defer_silhouette : bool
-        Leave the exact silhouette as NaN, to be computed later for many k in one pass
-        over the distance matrix (:func:`fill_silhouettes`); a sampled one is computed now.
-
-    Returns
-    -------
-    dict
-        ``silhouette`` (exact on all images, or sampled with the seed),
-        ``calinski_harabasz``, the label scores of :func:`metrics.label_scores`, and
-        ``test_purity``: the test images assigned to the nearest centre/medoid and
-        labelled with that cluster's majority training label.
-    """
-    labels = fit.labels
-    if spec.silhouette == "exact" and defer_silhouette:
-        silhouette = float("nan")
-    elif spec.silhouette == "exact":
-        from .distances import silhouette_scores
-
-        silhouette = float(silhouette_scores(data.distances, [labels])[0])
-    else:
-        silhouette = metrics.silhouette(
-            data.X, labels, sample_size=min(spec.silhouette, len(labels)), random_state=spec.seed
-        )
-    scores = {
-        "silhouette": silhouette,
-        "silhouette_mode": spec.silhouette_mode,
-        "calinski_harabasz": metrics.calinski_harabasz(data.X, labels),
-    }
-    label_scores = metrics.label_scores(data.y, labels, n_clusters=fit.k)
-    scores.update({key: label_scores[key] for key in (
-        "label_entropy", "seed_index_entropy", "homogeneity", "nmi", "ari",
-        "purity", "accuracy", "n_errors")})
-    majority = metrics.majority_labels(data.y, labels, n_clusters=fit.k)
-    scores["test_purity"] = metrics.test_purity(data.X_test, data.y_test, fit.centers, majority)
-    return scores
-
-
-def evaluate_k(data, spec, k, *, init_medoids=None, defer_silhouette=True):
-    """Fit and score one k; return ``(row, fit)``.
-
-    Parameters
-    ----------
-    data : SweepData
-    spec : SweepSpec
-    k : int
-    init_medoids : ndarray, optional
-        Passed to FasterPAM (see :func:`mnist_clustering.estimators.fit_clustering`).
-    defer_silhouette : bool
-        See :func:`score_fit`. The sweep defers exact silhouettes: one pass over the
-        60,000 x 60,000 distances serves many k at once (~3x cheaper per k than a pass
-        each), and the pass runs on the driver, which holds the matrix.
-    """
-    metrics.check_n_clusters(k, len(data.X))
-    distances = data.distances if spec.method in NEEDS_DISTANCES else None
-    fit = fit_clustering(spec.method, k, data.X, distances=distances, seed=spec.seed,
-                         init_medoids=init_medoids, **spec.params_dict)
-    start = time.perf_counter()
-    scores = score_fit(fit, data, spec, defer_silhouette=defer_silhouette)
-    row = {
-        "method": spec.method, "k": int(k), "seed": spec.seed, "n_samples": len(data.X),
-        "params": spec.params_json, "inertia": fit.inertia, **scores,
-        "fit_seconds": fit.fit_seconds, "score_seconds": time.perf_counter() - start,
-        "n_iter": fit.n_iter,
-    }
-    return {column: row[column] for column in COLUMNS}, fit
 
 
 # --------------------------------------------------------------------------- provenance
@@ -398,19 +130,18 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     results_dir : path-like, optional
         Root of the results tables (default :func:`default_results_dir`).
     progress : bool
-        Show a tqdm bar over k (current k, per-k time, ETA) on stderr.
+        Show a tqdm bar over k (current k, per-k time, ETA) on stderr, and the distance
+        matrix's messages and bar; False shows none of them.
     workers : int, default 1
-        Fit this many k at once, each in its own process on a local Dask cluster started
-        for the k to compute (none is started when nothing is left to compute). Every
-        fit runs on one thread, so the rows are the same for any ``workers``; on 2
-        cores, ``workers=2`` ran a K-Means sweep 1.5x as fast here (10,000 images,
-        ``benchmarks/bench_dask_sweep.py``). 1: one k after the other, in this process.
+        Fit this many rows at once, each in its own local worker process
+        (:func:`mnist_clustering.executors.map_unordered`; ``benchmarks/bench_workers.py``
+        times it). Every fit runs on one thread, so the rows are the same for any
+        ``workers``. 1: one row after the other, in this process.
     scheduler : str or dask.distributed.Client, optional
-        Run each k as a Dask task on this cluster instead (see
-        :mod:`mnist_clustering.parallel`).
+        Run each row as a task on this Dask cluster instead, e.g. ``'tcp://HOST:8786'``.
     distances : {'shared-path', 'scatter', 'recompute'}, optional
-        With Dask workers: how they get the distance matrix K-Medoids needs
-        (:func:`mnist_clustering.parallel.compute_rows_dask`; default by where it is).
+        With workers: how they get the distance matrix K-Medoids needs
+        (:func:`mnist_clustering.evaluate.resolve_distances`; default by where it is).
     data : SweepData, optional
         Reuse already-loaded data (and its distance matrix).
     rebuild_distances : bool
@@ -427,8 +158,7 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     """
     spec = make_spec(method, seed=seed, silhouette=silhouette, **params)
     seeds = [spec.seed] if seeds is None else parse_seed_grid(seeds)
-    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
-        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    workers = check_int(workers, "workers", min_val=1)
     ks = parse_k_range(ks)
     keep = set(parse_k_range(keep)) if keep else set()
     if not keep <= set(ks):
@@ -446,7 +176,7 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
             data.rebuild_distances = True  # once: a matrix this object already holds is new
     n = len(data.X)
     for k in ks:
-        metrics.check_n_clusters(k, n)
+        check_n_clusters(k, n)
     if ks[-1] >= n:  # k == n: the silhouette needs a cluster with two images
         raise ValueError(f"k={ks[-1]} is the number of images n={n}: every k of a sweep is "
                          f"scored by the silhouette, which needs 2 <= k <= n - 1 = {n - 1}; "
@@ -460,11 +190,13 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     table = store.load()
     store.check_compatible(table, spec, n)
     done = _done_rows(table, store, spec, n, keep, keep_labels)
-    tasks = [(dataclasses.replace(spec, seed=s), k) for s in seeds for k in ks
-             if force or (k, s) not in done]
-    if tasks:
-        with _computed_rows(data, tasks, store, workers, scheduler, distances) as rows:
-            _record_rows(rows, store, spec, data, keep, keep_labels, progress, len(tasks), force)
+    todo = [(s, k) for s in seeds for k in ks if force or (k, s) not in done]
+    if todo:
+        rows = _computed_rows(data, spec, todo, store, workers, scheduler, distances)
+        try:
+            _record_rows(rows, store, spec, data, keep, keep_labels, progress, len(todo), force)
+        finally:
+            rows.close()  # interrupted or failed: cancel the rows not yet started
     table = fill_silhouettes(store, data, spec, progress=progress)
     wanted = table["k"].isin(ks) & table["seed"].isin(seeds)
     return table[wanted].reset_index(drop=True)
@@ -485,36 +217,20 @@ def _done_rows(table, store, spec, n_samples, keep, keep_labels):
             and (not keep_labels or store.labels_path(k, s).exists())}
 
 
-@contextlib.contextmanager
-def _computed_rows(data, tasks, store, workers, scheduler, distances):
-    """The ``(row, fit)`` of each ``(spec, k)`` task, here, on a local cluster or ``scheduler``.
+def _computed_rows(data, spec, todo, store, workers, scheduler, distances):
+    """A generator of each ``(seed, k)``'s ``(row, fit)``, from this process or the workers.
 
-    On a cluster the largest k are submitted first: they take longest, and a sweep
-    whose last task is its longest fit leaves every other worker idle meanwhile.
-
-    On exit (also on an error while recording) outstanding Dask tasks are cancelled and
-    a local cluster is shut down.
+    With workers the largest k are handed out first: they take longest, and a sweep whose
+    last row is its longest fit leaves every other worker idle meanwhile.
     """
-    if scheduler is None and (workers == 1 or len(tasks) == 1):
-        rows = _compute_rows_serial(data, tasks, store)
-        with contextlib.closing(rows):
-            yield rows
-        return
-    from .parallel import compute_rows_dask, dask_client
-
-    with contextlib.ExitStack() as stack:
-        if scheduler is None:
-            scheduler = stack.enter_context(
-                dask_client(n_workers=min(workers, len(tasks)), threads_per_worker=1))
-        costliest_first = sorted(tasks, key=lambda task: -task[1])
-        rows = stack.enter_context(contextlib.closing(
-            compute_rows_dask(scheduler, data, costliest_first, store, distances=distances)))
-        yield rows
-
-
-def _compute_rows_serial(data, tasks, store):
-    for spec, k in tasks:
-        yield evaluate_k(data, spec, k, init_medoids=_init_medoids(data, spec, k, store))
+    here = scheduler is None and (workers == 1 or len(todo) == 1)
+    source = None if here else resolve_distances(distances, data, spec)
+    if not here:
+        todo = sorted(todo, key=lambda item: -item[1])
+    ks = sorted({k for _, k in todo})
+    task = SweepTask(data, spec, source, {k: _init_medoids(data, spec, k, store) for k in ks})
+    return executors.map_unordered(evaluate_task, todo, shared=task, workers=workers,
+                                   scheduler=scheduler)
 
 
 def _init_medoids(data, spec, k, store):
@@ -553,8 +269,7 @@ def _record_rows(rows, store, spec, data, keep, keep_labels, progress, total, fo
             if keep_labels:
                 store.save_labels(k, row["seed"], fit.labels)
             if k in keep:
-                majority = metrics.majority_labels(data.y, fit.labels, n_clusters=k)
-                store.save_artifact(fit, majority, row["seed"])
+                store.save_artifact(fit, fit.majority, row["seed"])
             bar.set_postfix(k=k, fit_s=f"{row['fit_seconds']:.1f}")
             bar.update(1)
     finally:

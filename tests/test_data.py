@@ -21,7 +21,6 @@ from mnist_clustering.data import (
     DataIntegrityError,
     DataUnavailableError,
     array_sha256,
-    dataset_fingerprint,
     fetch_mnist,
     load_dataset,
     load_digits_dataset,
@@ -94,7 +93,6 @@ def test_real_mnist_shapes_and_dtypes(mnist):
 
 def test_real_mnist_hashes_match_the_pinned_constants(mnist):
     assert_is_mnist(mnist)
-    assert dataset_fingerprint("mnist") == MNIST_SHA256
 
 
 def test_real_mnist_labels(mnist):
@@ -443,14 +441,3 @@ def test_load_dataset_by_name(digits):
         np.testing.assert_array_equal(got, expected)
     with pytest.raises(ValueError, match="digits, mnist"):
         load_dataset("fashion")
-    with pytest.raises(ValueError, match="digits, mnist"):
-        dataset_fingerprint("cifar")
-
-
-def test_digits_fingerprint_hashes_the_arrays(digits):
-    arrays = as_dict(digits)
-    fingerprint = dataset_fingerprint("digits")
-    assert fingerprint == {k: array_sha256(arrays[k]) for k in KEYS}
-    assert fingerprint != dataset_fingerprint("mnist")
-    fingerprint["x_train"] = "changed"  # a returned dict is a copy
-    assert dataset_fingerprint("digits")["x_train"] != "changed"

@@ -466,7 +466,7 @@ def test_best_k_bad_inputs():
     assert best_k(table, "silhouette")["k"].tolist() == [3, 2]  # one method is fine
     with pytest.raises(ValueError, match="unknown score 'silhouettes'.*calinski_harabasz"):
         best_k(table, "silhouettes")
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         best_k(table, "silhouette", n=0)
     with pytest.raises(ValueError, match="no column 'purity'"):
         best_k(table, "purity")
@@ -639,7 +639,7 @@ def test_bad_geometry_inputs(X, labels, match):
 
 def test_bad_silhouette_sample_size():
     X = np.arange(8.0).reshape(4, 2)
-    with pytest.raises(ValueError, match="sample_size must be at least 2"):
+    with pytest.raises(ValueError, match="sample_size must be an integer >= 2"):
         silhouette(X, [0, 0, 1, 1], sample_size=1)
 
 
@@ -653,3 +653,15 @@ def test_bad_assign_nearest_inputs():
         assign_nearest(np.zeros(3), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="centers is empty"):
         assign_nearest(X, np.zeros((0, 3)))
+
+
+def test_label_summary_gives_label_scores_and_majority_labels_from_one_matrix():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 10, 500)
+    c = rng.integers(0, 12, 500)
+    c[c == 7] = 8  # cluster 7 empty: its majority is 0, as the seed's initial label
+    scores, majority = metrics.label_summary(y, c, n_clusters=13)
+    assert scores == label_scores(y, c, n_clusters=13)
+    expected = [np.bincount(y[c == cluster], minlength=10).argmax() if (c == cluster).any()
+                else 0 for cluster in range(13)]
+    assert majority.tolist() == expected

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import mnist_clustering
-from mnist_clustering import sweep
+from mnist_clustering import evaluate, executors, sweep
 from mnist_clustering.cli import main
 from mnist_clustering.metrics import SCORE_DIRECTIONS
 
@@ -33,15 +33,16 @@ def run(capsys, *argv):
 
 @pytest.fixture
 def no_work(monkeypatch):
-    """Make any fit or any Dask cluster fail the test: the error must come first."""
+    """Make any fit or any worker process fail the test: the error must come first."""
     def fit(*args, **kwargs):
         raise AssertionError("a model was fitted before the bad input was rejected")
 
-    def cluster(*args, **kwargs):
-        raise AssertionError("a Dask cluster was started before the bad input was rejected")
+    def workers(*args, **kwargs):
+        raise AssertionError("workers were started before the bad input was rejected")
 
-    monkeypatch.setattr(sweep, "fit_clustering", fit)
-    monkeypatch.setattr("mnist_clustering.parallel.dask_client", cluster)
+    monkeypatch.setattr(evaluate, "fit_clustering", fit)
+    monkeypatch.setattr(executors, "_on_local_processes", workers)
+    monkeypatch.setattr(executors, "_on_dask", workers)
 
 
 # --------------------------------------------------------------------------- 1: best --n-samples
@@ -173,7 +174,7 @@ def test_progress_shows_the_distance_bar(tmp_path, capsys, monkeypatch):
 
 
 # --------------------------------------------------------------------------- 6: Ctrl-C with workers
-def test_ctrl_c_with_dask_workers_prints_only_the_clean_message(tmp_path):
+def test_ctrl_c_with_worker_processes_prints_only_the_clean_message(tmp_path):
     results = tmp_path / "results"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(PROJECT), *filter(None, [os.environ.get("PYTHONPATH")])]))
@@ -181,7 +182,7 @@ def test_ctrl_c_with_dask_workers_prints_only_the_clean_message(tmp_path):
             "--dataset", "digits", "--k", "2:600", "--silhouette", "300", "--workers", "2",
             "--results-dir", str(results), "--no-progress"]
     # its own process group, like a terminal's foreground job: Ctrl-C reaches every process
-    # of the group, the Dask workers included
+    # of the group, the (loky) worker processes included
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env, start_new_session=True)
     table = results / "digits" / "kmeans.csv"

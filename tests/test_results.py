@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_clustering import sweep
+from mnist_clustering import evaluate
 from mnist_clustering.results import COLUMNS, ResultsError, ResultsStore, atomic_write
 from mnist_clustering.sweep import SweepData, load_results, run_sweep
 
@@ -179,9 +179,9 @@ def test_damaged_pending_record_is_recomputed(tmp_path, digits_data, monkeypatch
         np.save(record, np.zeros(7, dtype=np.uint16))
     else:
         record.write_bytes(damage)
-    real = sweep.evaluate_k
+    real = evaluate.evaluate_k
     fitted = []
-    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: fitted.append(a[2]) or real(*a, **kw))
+    monkeypatch.setattr(evaluate, "evaluate_k", lambda *a, **kw: fitted.append(a[2]) or real(*a, **kw))
     table = run_sweep("kmeans", "2,5", dataset="digits", results_dir=tmp_path, progress=False,
                       data=digits_data)
     assert fitted == [5]
@@ -215,10 +215,11 @@ def test_stale_writer_does_not_drop_rows(tmp_path, digits_data):
     # Two stores, as in two processes: each merges into the table on disk, not its own copy.
     rows = {}
     for k in (2, 3):
-        row, fit = sweep.evaluate_k(digits_data, sweep.make_spec("kmeans"), k, defer_silhouette=False)
+        row, fit = evaluate.evaluate_k(digits_data, evaluate.make_spec("kmeans"), k,
+                                       defer_silhouette=False)
         rows[k] = row
     first, second = (ResultsStore("digits", "kmeans", tmp_path) for _ in range(2))
-    spec = sweep.make_spec("kmeans")
+    spec = evaluate.make_spec("kmeans")
     assert first.load().empty and second.load().empty
     first.record(rows[2], spec, provenance_update=lambda previous: {"a": 1})
     second.record(rows[3], spec, provenance_update=lambda previous: {**previous, "b": 2})

@@ -18,7 +18,7 @@ from sklearn.metrics import (
 )
 from threadpoolctl import threadpool_limits
 
-from mnist_clustering import sweep
+from mnist_clustering import evaluate, sweep
 from mnist_clustering.estimators import fit_clustering
 from mnist_clustering.sweep import (
     COLUMNS,
@@ -120,14 +120,14 @@ def test_finished_k_are_not_recomputed(digits_sweep, digits_data, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a finished k was recomputed")
 
-    monkeypatch.setattr(sweep, "fit_clustering", refuse)
+    monkeypatch.setattr(evaluate, "fit_clustering", refuse)
     again = run_sweep("kmeans", "2,3", dataset="digits", results_dir=results, progress=False,
                       data=digits_data)
     pd.testing.assert_frame_equal(again, before[before["k"].isin([2, 3])].reset_index(drop=True))
 
 
 def test_interrupted_sweep_keeps_finished_rows_and_resumes(tmp_path, digits_data, monkeypatch):
-    real = sweep.evaluate_k
+    real = evaluate.evaluate_k
     calls = []
 
     def interrupt_at_third(data, spec, k, **kwargs):
@@ -136,16 +136,16 @@ def test_interrupted_sweep_keeps_finished_rows_and_resumes(tmp_path, digits_data
             raise KeyboardInterrupt
         return real(data, spec, k, **kwargs)
 
-    monkeypatch.setattr(sweep, "evaluate_k", interrupt_at_third)
+    monkeypatch.setattr(evaluate, "evaluate_k", interrupt_at_third)
     with pytest.raises(KeyboardInterrupt):
         run_sweep("kmeans", "2:6", dataset="digits", results_dir=tmp_path, progress=False,
                   data=digits_data)
     saved = load_results("kmeans", "digits", tmp_path)
     assert list(saved["k"]) == [2, 3]
-    monkeypatch.setattr(sweep, "evaluate_k", real)
+    monkeypatch.setattr(evaluate, "evaluate_k", real)
     calls.clear()
     computed = []
-    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
+    monkeypatch.setattr(evaluate, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
     table = run_sweep("kmeans", "2:6", dataset="digits", results_dir=tmp_path, progress=False,
                       data=digits_data)
     assert computed == [4, 5]
@@ -189,8 +189,8 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
     (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k3-seed0-*.npy")
     record.unlink()
     computed = []
-    real = sweep.evaluate_k
-    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
+    real = evaluate.evaluate_k
+    monkeypatch.setattr(evaluate, "evaluate_k", lambda *a, **kw: computed.append(a[2]) or real(*a, **kw))
     table = run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
                       data=digits_data)
     assert computed == [3]
@@ -198,9 +198,9 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
 
 
 def test_force_recomputes(tmp_path, digits_data, monkeypatch):
-    real = sweep.evaluate_k
+    real = evaluate.evaluate_k
     fitted = []
-    monkeypatch.setattr(sweep, "evaluate_k", lambda *a, **kw: fitted.append(a[2]) or real(*a, **kw))
+    monkeypatch.setattr(evaluate, "evaluate_k", lambda *a, **kw: fitted.append(a[2]) or real(*a, **kw))
     first = run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
                       data=digits_data)
     assert fitted == [2, 3]
@@ -237,9 +237,9 @@ def test_other_parameters_never_mix(tmp_path, digits_data):
 
 
 def test_seeds_grid_fills_one_table_and_resumes(tmp_path, digits_data, monkeypatch):
-    real = sweep.evaluate_k
+    real = evaluate.evaluate_k
     fitted = []
-    monkeypatch.setattr(sweep, "evaluate_k",
+    monkeypatch.setattr(evaluate, "evaluate_k",
                         lambda d, spec, k, **kw: fitted.append((k, spec.seed)) or real(d, spec, k, **kw))
     run_sweep("kmeans", "2,3", dataset="digits", results_dir=tmp_path, progress=False,
               data=digits_data, seeds="0:2")
@@ -353,6 +353,14 @@ def test_fasterpam_fit_equals_kmedoids_on_the_matrix_as_given(digits_data):
         assert fit.inertia == direct.loss
 
 
+def test_make_estimator_refuses_a_fasterpam_start_it_cannot_take():
+    from mnist_clustering.estimators import make_estimator
+
+    with pytest.raises(ValueError, match="init='alternate'.*fit_clustering.*init='build'"):
+        make_estimator("kmedoids-fasterpam", 5)  # 'alternate' is FasterPAM's default here
+    assert make_estimator("kmedoids-fasterpam", 5, init="build").init == "build"
+
+
 def test_a_preset_runs_each_sweep_in_order_and_resumes(tmp_path, digits_data, monkeypatch):
     tiny = (("kmeans", "2:6", (3,)), ("kmedoids-alternate", "3,5", (3,)),
             ("kmedoids-fasterpam", "3", (3,)))
@@ -368,7 +376,7 @@ def test_a_preset_runs_each_sweep_in_order_and_resumes(tmp_path, digits_data, mo
     alternate = outcome["kmedoids-alternate"][0].set_index("k")["inertia"]
     assert outcome["kmedoids-fasterpam"][0]["inertia"][0] <= alternate[3]
     # a second run finds everything done and fits nothing
-    monkeypatch.setattr(sweep, "evaluate_k", _must_not_run)
+    monkeypatch.setattr(evaluate, "evaluate_k", _must_not_run)
     again = sweep.run_preset("tiny", results_dir=tmp_path, progress=False, data=digits_data)
     pd.testing.assert_frame_equal(again["kmeans"][0], outcome["kmeans"][0], check_dtype=False)
 
@@ -397,11 +405,3 @@ def _must_not_run(*args, **kwargs):
 def test_an_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="unknown preset 'nope'.*seed"):
         sweep.run_preset("nope")
-
-
-@pytest.mark.parametrize("workers", [0, -2, 1.5, "2", True])
-def test_a_bad_number_of_workers_is_refused_before_any_work(tmp_path, digits_data, workers):
-    with pytest.raises(ValueError, match="workers must be an integer >= 1"):
-        run_sweep("kmeans", "2:5", results_dir=tmp_path, progress=False, data=digits_data,
-                  workers=workers)
-    assert not (tmp_path / "digits").exists()

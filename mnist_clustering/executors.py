@@ -1,0 +1,200 @@
+"""Run one function over many arguments: in this process, on local processes, or on Dask.
+
+:func:`map_unordered` calls ``function(shared, item)`` for every item and yields each
+result as soon as it is ready. It knows nothing of what it runs:
+
+- ``workers=1``: one call after the other, in this process;
+- ``workers=N``: N worker processes of this machine (joblib's ``loky`` backend, whose
+  processes are reused from one call of :func:`map_unordered` to the next);
+- ``scheduler=``: the workers of an existing Dask cluster (an address such as
+  ``'tcp://HOST:8786'`` or a ``distributed.Client``); ``shared`` is sent to each
+  worker once.
+
+In a worker every call runs with the BLAS and OpenMP pools limited to one thread
+(threadpoolctl), so N workers use N cores and a result does not depend on how many
+threads the worker process would otherwise use. Closing the generator early (an
+error, Ctrl-C) cancels the calls not yet started. Local worker processes ignore Ctrl-C
+(SIGINT): a terminal sends it to its whole foreground process group, and the workers
+would each die with a ``KeyboardInterrupt`` traceback; the caller alone stops, and
+stops them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import warnings
+
+CONNECT_TIMEOUT = 10
+"""Seconds to wait for a Dask scheduler to answer before giving up."""
+
+_HINT = ("start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
+         "or use --workers N (Python: workers=N) for local worker processes")
+
+
+class WorkerLostError(RuntimeError):
+    """A call could not be run: the worker processes running it kept dying."""
+
+
+def default_workers():
+    """One worker per core."""
+    return os.cpu_count() or 1
+
+
+def map_unordered(function, items, *, shared=None, workers=1, scheduler=None):
+    """Yield ``function(shared, item)`` for each of ``items``, in order of completion.
+
+    Parameters
+    ----------
+    function : callable
+        A module-level function (worker processes import it by name).
+    items : iterable
+    shared : object, optional
+        The first argument of every call.
+    workers : int
+        Without ``scheduler``: 1 runs the calls here, in order; N > 1 runs them on N
+        local worker processes.
+    scheduler : str or distributed.Client, optional
+        Run the calls on this Dask cluster instead.
+
+    Yields
+    ------
+    object
+        Each call's return value. An exception raised by a call is raised here, after
+        the results that arrived before it (on Dask: after every other call's).
+
+    Raises
+    ------
+    ConnectionError
+        If no Dask scheduler answers at ``scheduler`` within :data:`CONNECT_TIMEOUT`.
+    WorkerLostError
+        If the processes running a call kept dying (e.g. out of memory).
+    """
+    items = list(items)
+    if scheduler is not None:
+        return _on_dask(function, shared, items, scheduler)
+    if workers == 1 or len(items) <= 1:
+        return (function(shared, item) for item in items)
+    return _on_local_processes(function, shared, items, workers)
+
+
+def _one_thread(function, shared, item):
+    from threadpoolctl import threadpool_limits
+
+    if threading.current_thread() is threading.main_thread():
+        # a local worker process (Dask runs calls in threads): one that loky started
+        # again later, outside _sigint_ignored, ignores Ctrl-C from its first call on
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with threadpool_limits(limits=1):
+        return function(shared, item)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT in this process while it starts worker processes.
+
+    An ignored signal stays ignored across fork and exec, and Python keeps an inherited
+    SIG_IGN for SIGINT, so workers started now never see Ctrl-C. A Ctrl-C during these
+    moments is ignored too (press it again). No-op outside the main thread, where
+    handlers cannot be set.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _on_local_processes(function, shared, items, workers):
+    from joblib import Parallel, delayed
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    # batch_size=1: each call is long (a whole fit), and joblib's automatic batching
+    # could leave the last batch of the costliest calls to one process.
+    parallel = Parallel(n_jobs=min(workers, len(items)), backend="loky", batch_size=1,
+                        return_as="generator_unordered")
+    with _sigint_ignored():  # the call starts (or reuses) the worker processes
+        results = parallel(delayed(_one_thread)(function, shared, item) for item in items)
+    try:
+        for result in results:  # not `yield from`: close() must reach the finally first
+            yield result
+    except TerminatedWorkerError:
+        raise WorkerLostError("a worker process died (killed, or out of memory?); finished "
+                              "results are kept: fix the cause and re-run.") from None
+    finally:
+        with warnings.catch_warnings():  # joblib's note on the calls closing leaves unused
+            warnings.simplefilter("ignore", UserWarning)
+            results.close()
+
+
+def _on_dask(function, shared, items, scheduler):
+    try:
+        import distributed
+    except ImportError as error:  # the optional extra is missing
+        raise ImportError("running on a Dask cluster needs the `dask` extra: "
+                          "pip install 'mnist-clustering[dask]'") from error
+    client = _connect(scheduler) if isinstance(scheduler, str) else scheduler
+    if not isinstance(client, distributed.Client):
+        raise TypeError(f"scheduler must be an address string or a distributed.Client, "
+                        f"got {type(scheduler).__name__}")
+    futures = []
+    try:
+        shared_future = client.scatter(shared, broadcast=True, hash=False)
+        futures = [client.submit(_one_thread, function, shared_future, item, pure=False)
+                   for item in items]
+        failures = []
+        for future in distributed.as_completed(futures, loop=client.loop):
+            try:
+                yield future.result()
+            except distributed.KilledWorker as error:
+                failures.append(WorkerLostError(
+                    f"the Dask workers running {function.__name__} on {future.key} died "
+                    f"repeatedly ({error}); often they ran out of memory. Finished results "
+                    "are kept: fix the cause and re-run."))
+            except Exception as error:  # noqa: BLE001  (raised once the others are done)
+                failures.append(error)
+            future.release()
+        if failures:
+            raise failures[0]
+    finally:
+        client.cancel(futures)  # interrupted or failed: leave no work on the cluster
+        if client is not scheduler:
+            client.close()
+
+
+def _connect(address):
+    """A client of the scheduler at ``address``, or a ConnectionError naming it.
+
+    The client is made in a helper thread given a deadline: ``Client(timeout=...)``
+    bounds the TCP connection only, and a server that accepts it without speaking
+    Dask's protocol would keep it waiting forever.
+    """
+    import threading
+
+    import distributed
+
+    outcome = {}
+
+    def connect():
+        try:
+            outcome["client"] = distributed.Client(address, timeout=CONNECT_TIMEOUT,
+                                                   set_as_default=False)
+        except Exception as error:  # noqa: BLE001  (reported below)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT + 2)
+    if "client" in outcome:
+        return outcome["client"]
+    error = outcome.get("error")
+    if isinstance(error, ValueError):  # a malformed address
+        raise ValueError(f"bad Dask scheduler address {address!r}: {error}") from None
+    reason = f" ({error})" if error else ""
+    raise ConnectionError(f"no Dask scheduler answered at {address} within "
+                          f"{CONNECT_TIMEOUT} s{reason}; {_HINT}") from None
