@@ -126,6 +126,27 @@ def non_default_params(method, params):
     return {key: params[key] for key in sorted(params) if defaults.get(key) != params[key]}
 
 
+def seed_changes_result(method, params):
+    """Whether the random seed can change a fit of ``method`` with ``params``.
+
+    K-Means starts from random (k-means++) centres. K-Medoids 'alternate' with the
+    'heuristic' init (the 2022 notebook's) and FasterPAM started from 'alternate' or
+    BUILD make no random choice: every seed gives the same row, so repeating them over
+    seeds would add nothing.
+
+    Examples
+    --------
+    >>> seed_changes_result("kmeans", method_params("kmeans"))
+    True
+    >>> seed_changes_result("kmedoids-alternate", method_params("kmedoids-alternate"))
+    False
+    """
+    init = params.get("init")
+    if check_method(method) == "kmeans":
+        return True
+    return init not in ("heuristic", "build", "alternate")
+
+
 def make_estimator(method, k, *, seed=0, **params):
     """Build the (unfitted) estimator for ``method`` with ``k`` clusters.
 

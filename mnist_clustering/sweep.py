@@ -30,7 +30,7 @@ import numpy as np
 
 from . import executors
 from .checks import check_int, check_n_clusters
-from .estimators import method_params, non_default_params
+from .estimators import method_params, non_default_params, seed_changes_result
 from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     SweepData, SweepSpec, SweepTask, evaluate_k, evaluate_task, make_spec, parse_k_range,
     parse_seed_grid, resolve_distances,
@@ -86,6 +86,7 @@ def _provenance(store, spec, data, previous):
     return {
         "dataset": data.dataset, "table": store.dataset, "method": spec.method,
         "seeds": sorted(seeds | {spec.seed}), "params": spec.params_dict,
+        "seed_changes_result": seed_changes_result(spec.method, spec.params_dict),
         "silhouette_mode": spec.silhouette_mode,
         "n_samples": len(data.X), "data": data.fingerprint, "versions": versions,
         "cpu_count": os.cpu_count(), "machine": platform.machine(),

@@ -1,13 +1,12 @@
 """Tests for mnist_clustering.report, against hand-checked values."""
 
 import json
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_clustering import plots, report
+from mnist_clustering import report
 from mnist_clustering.metrics import seed_maxs_tab
 
 

@@ -106,6 +106,7 @@ def test_provenance_records_parameters_versions_and_times(digits_sweep):
     provenance = load_provenance("kmeans", dataset="digits", results_dir=results)
     assert provenance["params"] == {"algorithm": "elkan", "max_iter": 300, "n_init": 1}
     assert provenance["seeds"] == [0]
+    assert provenance["seed_changes_result"] is True  # K-Means: k-means++ starts
     assert provenance["silhouette_mode"] == "exact"
     assert set(provenance["per_k"]) == {"2", "3", "10"}
     assert provenance["versions"]["scikit-learn"]
@@ -405,3 +406,12 @@ def _must_not_run(*args, **kwargs):
 def test_an_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="unknown preset 'nope'.*seed"):
         sweep.run_preset("nope")
+
+
+def test_provenance_says_kmedoids_alternate_ignores_the_seed(tmp_path, digits_data):
+    rows = [run_sweep("kmedoids-alternate", "4", dataset="digits", results_dir=tmp_path / str(s),
+                      progress=False, data=digits_data, seed=s) for s in (0, 7)]
+    same = [c for c in COLUMNS if c not in ("seed", "fit_seconds", "score_seconds")]
+    pd.testing.assert_frame_equal(rows[0][same], rows[1][same])  # what the flag claims
+    assert load_provenance("kmedoids-alternate", "digits", tmp_path / "7")[
+        "seed_changes_result"] is False
