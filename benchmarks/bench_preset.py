@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from mnist_clustering.executors import default_workers
-from mnist_clustering.sweep import SEED_PRESET, parse_k_range
+from mnist_clustering.notebook2022 import PRESET
+from mnist_clustering.sweep import parse_k_range
 
 SKLEARN_SILHOUETTE_S = 86.0  # one silhouette_score on 60,000 images, measured here
 SKLEARN_EXTRA_MATRIX_S = 113.0  # KMedoids building its own matrix at k=19, measured here
@@ -31,7 +32,7 @@ SKLEARN_EXTRA_MATRIX_S = 113.0  # KMedoids building its own matrix at k=19, meas
 def summarise(folder):
     folder = Path(folder)
     total, rows = 0.0, []
-    for method, ks, _ in SEED_PRESET:
+    for method, ks, _ in PRESET:
         path = folder / f"{method}.json"
         per_k = json.loads(path.read_text())["per_k"] if path.exists() else {}
         wanted = [str(k) for k in parse_k_range(ks)]

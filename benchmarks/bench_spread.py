@@ -23,7 +23,12 @@ from pathlib import Path
 
 from mnist_clustering.estimators import method_params, non_default_params
 from mnist_clustering.results import ResultsStore
-from mnist_clustering.sweep import SPREAD_PRESET, parse_k_range, parse_seed_grid, timing_key
+from mnist_clustering.sweep import (
+    SPREAD_PRESET,
+    parse_k_range,
+    parse_seed_grid,
+    timing_key,
+)
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 

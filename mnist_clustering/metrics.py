@@ -20,7 +20,7 @@ seed                       here
 "précision"                :func:`purity` (``1 - n_errors / n``)
 ``score_entropy``          :func:`seed_index_entropy` (bug kept, explicit name);
                            the right metric is :func:`label_entropy`
-``maxs_tab``               :func:`seed_maxs_tab` (bugs kept); use :func:`best_k`
+``maxs_tab``               :func:`mnist_clustering.notebook2022.maxs_tab` (bugs kept); use :func:`best_k`
 =========================  ====================================================
 
 The running example of the docstrings is 10 images of 3 digits in 3 clusters:
@@ -50,7 +50,7 @@ from scipy.special import xlogy
 from sklearn import metrics as _skm
 from sklearn.metrics import pairwise_distances_argmin
 
-from . import scores
+from . import notebook2022, scores
 from .checks import check_int, check_n_clusters
 
 __all__ = [
@@ -76,7 +76,6 @@ __all__ = [
     "predict_from_centers",
     "test_purity",
     "best_k",
-    "seed_maxs_tab",
 ]
 
 #: Whether a larger ("max") or smaller ("min") value of each score is better (the registry).
@@ -385,20 +384,6 @@ def label_entropy(y_true, clusters):
     return _label_entropy(_contingency(y, c, int(c.max()) + 1, int(y.max()) + 1))
 
 
-def _seed_index_entropy(c, n_clusters):
-    n = c.shape[0]
-    idx = np.arange(n, dtype=np.float64)
-    sizes = np.bincount(c, minlength=n_clusters)
-    s = np.bincount(c, weights=idx, minlength=n_clusters)
-    t = np.bincount(c, weights=xlogy(idx, idx), minlength=n_clusters)
-    h = np.zeros(n_clusters)
-    ok = s > 0
-    h[ok] = np.maximum(np.log(s[ok]) - t[ok] / s[ok], 0.0)
-    # scipy.stats.entropy([0]) is nan (0/0): a cluster holding only image 0
-    h[(sizes > 0) & ~ok] = np.nan
-    return float(np.dot(sizes, h) / n)
-
-
 def seed_index_entropy(clusters, n_clusters=None):
     """The seed's ``score_entropy``, bug included: entropy of image *indices*.
 
@@ -439,7 +424,7 @@ def seed_index_entropy(clusters, n_clusters=None):
     """
     c = _as_labels(clusters, "clusters")
     k = _resolve_size(c, n_clusters, "n_clusters", "clusters")
-    return _seed_index_entropy(c, k)
+    return notebook2022.index_entropy(c, k)
 
 
 def homogeneity(y_true, clusters):
@@ -540,7 +525,7 @@ def label_summary(y_true, clusters, n_clusters=None):
     errors = _n_errors(C)
     scores = {
         "label_entropy": _label_entropy(C),
-        "seed_index_entropy": _seed_index_entropy(c, k),
+        "seed_index_entropy": notebook2022.index_entropy(c, k),
         "homogeneity": float(_skm.homogeneity_score(y, c)),
         "nmi": float(_skm.normalized_mutual_info_score(y, c)),
         "ari": float(_skm.adjusted_rand_score(y, c)),
@@ -810,44 +795,3 @@ def best_k(table, score, n=5):
     out.attrs["direction"] = direction
     out.attrs["note"] = INERTIA_NOTE if score == "inertia" else ""
     return out
-
-
-def seed_maxs_tab(values):
-    """The seed's ``maxs_tab`` (cell [12]), bugs included, for side-by-side display.
-
-    It walks the list once with an ``if/elif`` chain over 5 slots initialised to 0:
-    a value larger than slot ``j`` (and not larger than the slots before it)
-    *overwrites* slot ``j`` instead of shifting the smaller ones down, so it is not
-    a top 5; it records ``list position + 2`` as k (right only for a grid
-    ``2, 3, 4, ...``); it always maximises (wrong for entropy). Because the slots
-    start at 0, values ``<= 0`` are never recorded: a slot that nothing beat stays
-    ``0`` with k ``0``. NaN never enters a slot.
-
-    Parameters
-    ----------
-    values : sequence of float
-        One score per k, in grid order.
-
-    Returns
-    -------
-    maxi, indexes : list, list
-        The 5 slot values and their "k" (position + 2), as the seed printed them.
-
-    Examples
-    --------
-    An increasing sequence keeps only its last value: each new maximum overwrites
-    slot 0.
-
-    >>> seed_maxs_tab([0.1, 0.2, 0.3])
-    ([0.3, 0, 0, 0, 0], [4, 0, 0, 0, 0])
-    """
-    tab = list(values)
-    maxi = [0, 0, 0, 0, 0]
-    indexes = [0, 0, 0, 0, 0]
-    for i in range(len(tab)):
-        for slot in range(5):
-            if tab[i] > maxi[slot]:
-                maxi[slot] = tab[i]
-                indexes[slot] = i + 2
-                break
-    return maxi, indexes

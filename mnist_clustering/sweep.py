@@ -28,27 +28,27 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from . import executors
+from . import executors, notebook2022
 from .checks import check_int, check_n_clusters
 from .estimators import method_params, non_default_params, seed_changes_result
 from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
-    SweepData, SweepSpec, SweepTask, evaluate_k, evaluate_task, make_spec, parse_k_range,
-    parse_seed_grid, resolve_distances,
+    SweepData,
+    SweepSpec,
+    SweepTask,
+    evaluate_k,
+    evaluate_task,
+    make_spec,
+    parse_k_range,
+    parse_seed_grid,
+    resolve_distances,
 )
 from .results import (  # noqa: F401 (ResultsError, default_results_dir: re-exported)
-    COLUMNS, ResultsError, ResultsStore, default_results_dir, table_name,
+    COLUMNS,
+    ResultsError,
+    ResultsStore,
+    default_results_dir,
+    table_name,
 )
-
-SEED_PRESET = (
-    # (method, k grid as the seed wrote it, k values whose artefacts the notebooks show)
-    # k=256 is not in the seed: it is where the published purity (~0.89) is quoted.
-    ("kmeans", "2:80,2:263:5,256", (10, 19)),            # seed cells [10] and [30]; [5], [14]
-    ("kmedoids-alternate", "2:263:10,19,22", (19, 22)),  # seed cells [22]; [18], [25]
-    # Not the seed's: notebook 03 sets FasterPAM beside 'alternate' at the seed's two k,
-    # starting from the 'alternate' medoids just kept.
-    ("kmedoids-fasterpam", "19,22", (19, 22)),
-)
-"""Every sweep and final model of the seed notebook, for ``--preset seed``."""
 
 SPREAD_PRESET = (
     # Every K-Means number with its spread over random starts (one row per k and seed,
@@ -63,7 +63,7 @@ SPREAD_PRESET = (
 )
 """Many seeds per k, for ``--preset spread`` (after ``--preset seed``)."""
 
-PRESETS = {"seed": SEED_PRESET, "spread": SPREAD_PRESET}
+PRESETS = {"seed": notebook2022.PRESET, "spread": SPREAD_PRESET}
 
 
 # --------------------------------------------------------------------------- provenance

@@ -62,10 +62,10 @@ def test_the_foundations_import_no_layer_above_them():
     # layer: they import nothing of the package
     for module in ("scores", "files", "checks", "distances", "htmlreport"):
         assert GRAPH[module] == set(), module
-    # the store and the summaries over seeds read the registry, never the sweep or a report
+    # the store and the summaries over seeds read the registry, never the sweep or a view
     assert GRAPH["results"] <= {"estimators", "files", "scores"}
     assert GRAPH["uncertainty"] <= {"scores"}
-    assert not {"sweep", "report", "plots", "cli"} & (GRAPH["results"] | GRAPH["uncertainty"])
+    assert not {"sweep", "views", "plots", "cli"} & (GRAPH["results"] | GRAPH["uncertainty"])
 
 
 def test_the_readme_lists_every_module_after_those_it_imports():

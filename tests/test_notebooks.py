@@ -113,7 +113,7 @@ def test_no_errors_or_stderr_in_committed_outputs(notebook):
                 f"{path.name}, code cell {index} wrote to stderr: {output.text[:200]!r}")
 
 
-# Scores quoted in prose must be rendered from the tables (report.Text outputs), so that
+# Scores quoted in prose must be rendered from the tables (views.Text outputs), so that
 # the text cannot disagree with the output below it: no "0.49" or "1135.06" in Markdown.
 SCORE_IN_PROSE = re.compile(r"(?<![\w.])(?:0\.\d+|\d+\.\d{2,})(?![\w.])")
 
@@ -128,7 +128,7 @@ def test_markdown_quotes_no_scores(notebook):
         found = SCORE_IN_PROSE.findall(cell.source)
         assert not found, (
             f"{path.name}: Markdown quotes {found}; render numbers from the tables with a "
-            "report function returning report.Text instead")
+            "views function returning views.Text instead")
 
 
 def _heading_index(nb, title):
@@ -146,11 +146,11 @@ def test_ends_with_a_conclusion_then_the_environment(notebook):
     assert environment is not None and environment > conclusion, (
         f"{path.name}: the '## Environment' section must follow the conclusion")
     between = [c for c in nb.cells[conclusion + 1:environment] if c.cell_type == "code"]
-    assert between and all("report.conclusion_" in c.source for c in between), (
-        f"{path.name}: the conclusion is rendered by a report.conclusion_* function")
+    assert between and all("views.conclusion_" in c.source for c in between), (
+        f"{path.name}: the conclusion is rendered by a views.conclusion_* function")
     after = [c for c in nb.cells[environment + 1:]]
     assert [c.cell_type for c in after] == ["code"], f"{path.name}: one code cell ends it"
-    assert after[0].source.startswith("report.environment("), path.name
+    assert after[0].source.startswith("views.environment("), path.name
 
 
 def test_figures_are_shown_with_alt_text(notebook):

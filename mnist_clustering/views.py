@@ -1,10 +1,10 @@
-"""Tables for the notebooks: the seed's printed numbers beside ours, and published figures.
+"""The notebooks' view layer: tables, sentences and conclusions: the seed's printed numbers beside ours, and published figures.
 
 The notebooks hold no logic: every table they show is built here, from the stored
 sweep tables (:func:`mnist_clustering.load_results`) and artefacts
 (:func:`mnist_clustering.load_artifacts`).
 
-- :data:`SEED_PRINTED`: every number the seed notebook (January 2022) printed, with
+- :data:`notebook2022.PRINTED`: every number the seed notebook (January 2022) printed, with
   its cell, so that each can be shown beside the number computed today.
 - :func:`top_k_comparison`: the best k for a score, done right (:func:`best_k`),
   beside what the seed's ``maxs_tab`` prints on the same column, and why they differ.
@@ -23,19 +23,17 @@ sweep tables (:func:`mnist_clustering.load_results`) and artefacts
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import json
+from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import metrics, scores, uncertainty
+from . import metrics, notebook2022, scores, uncertainty
 from .sweep import ResultsStore, parse_k_range, run_sweep
 
 __all__ = [
-    "SEED_PRINTED",
     "PUBLISHED",
     "ROW_NAMES",
     "Images",
@@ -63,12 +61,10 @@ __all__ = [
     "cluster_titles",
     "titles",
     "Text",
-    "SEED_SETTINGS",
     "settings_vs_seed",
     "seed_shown_clusters",
     "align_clusters",
     "aligned_centres",
-    "calinski_harabasz_sklearn10",
     "ch_precision",
     "ch_gap_note",
     "seed_shown_note",
@@ -86,62 +82,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- the seed
-SEED_PRINTED = {
-    "kmeans_k10": {
-        "cells": "[5]-[8]", "method": "kmeans", "k": 10,
-        # two clusters drawn with an unseeded np.random.randint: cluster id -> size
-        "shown_clusters": {4: 8847, 1: 5611},
-    },
-    "kmeans_top5": {
-        "cells": "[12]-[13]", "method": "kmeans", "grid": "2:80",
-        # maxs_tab(...) output: (slot values, reported k = list position + 2)
-        "maxs_tab": {
-            "silhouette": ([0.08700923, 0.07311118, 0.066212334, 0.06614556, 0.06556171],
-                           [2, 8, 20, 18, 19]),
-            "calinski_harabasz": ([4108.178830816642, 3696.564540036035, 3370.5414670469604,
-                                   3209.055000597564, 2985.0170827006455], [2, 3, 4, 5, 6]),
-            "seed_index_entropy": ([10.144581776065408, 9.711119849908103, 9.438136338414356,
-                                    9.258305151824157, 9.043510080333563], [2, 3, 4, 5, 6]),
-        },
-    },
-    "kmeans_k19": {
-        "cells": "[14]-[17]", "method": "kmeans", "k": 19,
-        "scores": {"calinski_harabasz": 1628.43, "seed_index_entropy": 7.9,
-                   "fit_seconds": 47.21},
-    },
-    "kmedoids_k19": {
-        "cells": "[18]-[21]", "method": "kmedoids-alternate", "k": 19,
-        "shown_clusters": {7: 4246, 15: 1654},
-        "scores": {"calinski_harabasz": 1135.06, "seed_index_entropy": 7.94,
-                   "fit_seconds": 109.64},
-    },
-    "kmedoids_top5": {
-        "cells": "[22]-[24]", "method": "kmedoids-alternate", "grid": "2:263:10",
-        "maxs_tab": {
-            "silhouette": ([0.027133895, 0.018595472, 0.017003266, 0.013664742, 0.012200186],
-                           [4, 5, 6, 7, 10]),
-            "calinski_harabasz": ([1476.0129711220977, 1161.1710352126656, 1032.708369071595,
-                                   820.6956798897825, 700.1306569496448], [2, 3, 4, 5, 6]),
-            "seed_index_entropy": ([10.116438412092869, 8.373313926990967, 7.80565648797296,
-                                    7.462180720135262, 7.220247851903884], [2, 3, 4, 5, 6]),
-        },
-    },
-    "kmedoids_k22": {
-        "cells": "[25]-[28]", "method": "kmedoids-alternate", "k": 22,
-        "shown_clusters": {15: 5086, 12: 3025},
-        "scores": {"calinski_harabasz": 1032.708369071595,
-                   "seed_index_entropy": 7.80565648797296,
-                   "homogeneity": 0.40649737103098377,
-                   "purity": 0.491216666666666,
-                   "fit_seconds": 125.8},
-    },
-}
-"""Every number the seed notebook printed, keyed by what it shows; ``cells`` names its cells.
-
-``scores`` use the column names of a sweep table: the seed's "entropie" is
-``seed_index_entropy`` (the entropy of image *indices*), its "précision" is ``purity``.
-"""
-
 ROW_NAMES = scores.TABLE_LABELS
 """Readable row names of the comparison tables."""
 
@@ -222,7 +162,8 @@ def results_or_sweep(method, ks, *, keep=(), dataset="mnist", results_dir=None,
     store = ResultsStore(dataset, method, results_dir)
     if not _complete(store, ks, keep):
         base, _, size = dataset.partition("-first")
-        sweep_options.setdefault("progress", False)
+        # a long computation never starts silently: the bar says what is being computed
+        sweep_options.setdefault("progress", True)
         run_sweep(method, ks, keep=keep, dataset=base, results_dir=results_dir,
                   n_samples=int(size) if size else None, **sweep_options)
     table = store.load()  # as stored, so a computed table reads like a committed one
@@ -323,44 +264,6 @@ def scores_at(table, ks, columns):
 
 
 # --------------------------------------------------------------------------- choosing k
-def _grid_step(ks):
-    """The common step of a sorted k grid, or None if it is irregular (or a single k)."""
-    steps = np.unique(np.diff(np.asarray(ks)))
-    return int(steps[0]) if len(steps) == 1 else None
-
-
-def _why(ks, values, slots, score, seed_score):
-    """A few sentences on why ``maxs_tab`` (``slots``) differs from ``best_k`` here.
-
-    ``values`` is the column the seed ranked, in grid order ``ks``.
-    """
-    reasons = []
-    step = _grid_step(ks)
-    if step != 1 or ks[0] != 2:
-        grid = f"step {step}" if step else "an irregular step"
-        reasons.append(
-            f"maxs_tab reports list position + 2 as k, but this grid starts at "
-            f"k = {ks[0]} with {grid}, so the value at position i belongs to "
-            f"k = {ks[0]} + {step or 'step'} * i.")
-    if seed_score != score:
-        reasons.append(
-            f"The seed ranked {seed_score!r}, the entropy of the image indices of each "
-            f"cluster (about the log of its size), not the entropy of its digit labels "
-            f"({score!r}).")
-    if metrics.SCORE_DIRECTIONS[score] == "min":
-        reasons.append("maxs_tab keeps the largest values, but a lower entropy is better.")
-    kept = [v for v in slots if v != 0]
-    largest = sorted((v for v in values if v == v), reverse=True)[:len(kept)]
-    if not np.allclose(kept, largest):
-        reasons.append(
-            "Its if/elif chain overwrites a slot instead of shifting the smaller values "
-            "down, so its five values are not the five largest.")
-    if not reasons:
-        return ("Here they agree: the grid is 2, 3, 4, ... and the values fall steadily, "
-                "so the seed's bugs do not show.")
-    return " ".join(reasons)
-
-
 def top_k_comparison(table, score, n=5, *, seed_score=None, printed=None):
     """The best k for ``score``, done right, beside the seed's ``maxs_tab`` on the same table.
 
@@ -376,8 +279,8 @@ def top_k_comparison(table, score, n=5, *, seed_score=None, printed=None):
         Column the seed ranked instead (default ``score``); for the entropy,
         ``'seed_index_entropy'``.
     printed : dict, optional
-        An entry of :data:`SEED_PRINTED` with a ``maxs_tab`` item (e.g.
-        ``SEED_PRINTED['kmedoids_top5']``): adds what the seed printed in 2022.
+        An entry of :data:`notebook2022.PRINTED` with a ``maxs_tab`` item (e.g.
+        ``notebook2022.PRINTED['kmedoids_top5']``): adds what the seed printed in 2022.
 
     Returns
     -------
@@ -404,7 +307,7 @@ def top_k_comparison(table, score, n=5, *, seed_score=None, printed=None):
     seed_score = seed_score or score
     table = table.sort_values("k", ignore_index=True)
     ours = metrics.best_k(table, score, n=n)
-    values, reported = metrics.seed_maxs_tab(table[seed_score].tolist())
+    values, reported = notebook2022.maxs_tab(table[seed_score].tolist())
     ks = table["k"].astype(int).tolist()
     seed = pd.DataFrame({
         "seed k": reported,
@@ -422,7 +325,7 @@ def top_k_comparison(table, score, n=5, *, seed_score=None, printed=None):
     for column in ("k", "seed k", "true k", "2022 k"):
         if column in out:
             out[column] = out[column].astype("Int64")
-    out.attrs["why"] = _why(ks, table[seed_score].tolist(), values, score, seed_score)
+    out.attrs["why"] = notebook2022.why_maxs_tab_differs(ks, table[seed_score].tolist(), values, score, seed_score)
     return out
 
 
@@ -449,7 +352,7 @@ def final_model_summary(table, k, seed_values, extra=("label_entropy", "purity")
         Sweep table holding a row for ``k``.
     k : int
     seed_values : dict
-        ``column -> value`` the seed printed (``SEED_PRINTED[...]['scores']``).
+        ``column -> value`` the seed printed (``notebook2022.PRINTED[...]['scores']``).
     extra : sequence of str
         Further columns shown with ours only (the seed had no such number), e.g. the
         corrected ``label_entropy``.
@@ -896,15 +799,6 @@ def _f(value, decimals=4):
 
 
 # --------------------------------------------------------------------------- the seed's settings
-SEED_SETTINGS = {
-    "kmeans": {"n_init": "10", "algorithm": "'auto' (= elkan in 1.0)", "max_iter": "300",
-               "seed": "none (unseeded)"},
-    "kmedoids-alternate": {"method": "alternate", "init": "heuristic", "max_iter": "300",
-                           "seed": "none (deterministic)"},
-}
-"""The 2022 run's settings: scikit-learn 1.0's ``KMeans`` and scikit-learn-extra's ``KMedoids`` defaults."""
-
-
 def settings_vs_seed(table):
     """The parameters of the 2022 run beside those of one of today's sweep tables.
 
@@ -916,7 +810,7 @@ def settings_vs_seed(table):
     Returns
     -------
     pandas.DataFrame
-        Indexed by parameter: ``2022`` (:data:`SEED_SETTINGS`), ``ours`` (from the
+        Indexed by parameter: ``2022`` (:data:`notebook2022.SETTINGS`), ``ours`` (from the
         table's ``params`` and ``seed``) and ``same`` (yes/no).
 
     Examples
@@ -931,7 +825,7 @@ def settings_vs_seed(table):
             "seed": str(table["seed"].iloc[0])}
     if method.startswith("kmedoids"):
         ours["method"] = method.split("-", 1)[1]
-    seed = SEED_SETTINGS[method]
+    seed = notebook2022.SETTINGS[method]
     names = list(dict.fromkeys([*seed, *ours]))
     out = pd.DataFrame({"2022": [seed.get(n, "–") for n in names],
                         "ours": [ours.get(n, "–") for n in names]}, index=names)
@@ -947,7 +841,7 @@ def seed_shown_clusters(printed, labels, y, k):
     Parameters
     ----------
     printed : dict
-        ``{cluster id: size}`` printed in 2022 (``SEED_PRINTED[...]['shown_clusters']``).
+        ``{cluster id: size}`` printed in 2022 (``notebook2022.PRINTED[...]['shown_clusters']``).
     labels : array-like of int
         Today's cluster of each training image.
     y : array-like of int
@@ -1074,34 +968,6 @@ def aligned_centres(reference_fit, fit, y, k):
 
 
 # --------------------------------------------------------------------------- the CH gap
-def calinski_harabasz_sklearn10(X, labels):
-    """Calinski-Harabasz index as scikit-learn 1.0 computed it: in the precision of ``X``.
-
-    The body of ``sklearn.metrics.calinski_harabasz_score`` of scikit-learn 1.0 (the
-    seed's), which sums in the dtype of ``X``: float32 pixels give float32 sums. Today's
-    scikit-learn converts ``X`` to float64 first, so the two differ by float32 rounding.
-
-    Parameters
-    ----------
-    X : numpy.ndarray, shape (n, d)
-    labels : array-like of int, values 0..k-1
-
-    Returns
-    -------
-    float
-    """
-    labels = np.asarray(labels)
-    n_samples, n_labels = len(X), int(labels.max()) + 1
-    extra, intra = 0.0, 0.0
-    mean = np.mean(X, axis=0)
-    for k in range(n_labels):
-        cluster = X[labels == k]
-        centre = np.mean(cluster, axis=0)
-        extra += len(cluster) * np.sum((centre - mean) ** 2)
-        intra += np.sum((cluster - centre) ** 2)
-    return float(extra * (n_samples - n_labels) / (intra * (n_labels - 1.0)))
-
-
 def ch_precision(X, labels, printed=None, decimals=None):
     """The CH index the seed printed beside the same labels' CH computed two ways.
 
@@ -1113,7 +979,7 @@ def ch_precision(X, labels, printed=None, decimals=None):
         ``{k: cluster of each image}`` (today's 'alternate' labels).
     printed : dict, optional
         ``{k: CH printed in 2022}``; default the 'alternate' models of
-        :data:`SEED_PRINTED`.
+        :data:`notebook2022.PRINTED`.
     decimals : int, optional
         Round the computed columns to this many decimals (a rounded difference of zero
         shows as 0, not -0, whichever side of zero the CPU's float32 sum falls).
@@ -1127,11 +993,11 @@ def ch_precision(X, labels, printed=None, decimals=None):
     """
     if printed is None:
         printed = {entry["k"]: entry["scores"]["calinski_harabasz"]
-                   for entry in SEED_PRINTED.values()
+                   for entry in notebook2022.PRINTED.values()
                    if entry.get("method") == "kmedoids-alternate" and "scores" in entry}
     rows = {}
     for k, values in labels.items():
-        old = calinski_harabasz_sklearn10(X, values)
+        old = notebook2022.calinski_harabasz_1_0(X, values)
         new = metrics.calinski_harabasz(X, values)
         rows[k] = {"2022 (printed)": printed[k], "scikit-learn 1.0, float32": old,
                    "today (float64)": new, "float32 - 2022": old - printed[k],
@@ -1213,7 +1079,7 @@ def run_differences(table, printed, score, decimals=None):
     table : pandas.DataFrame
         Today's sweep on the seed's grid.
     printed : dict
-        A :data:`SEED_PRINTED` entry with ``maxs_tab``.
+        A :data:`notebook2022.PRINTED` entry with ``maxs_tab``.
     score : str
     decimals : int, optional
         Round every column to this many decimals (a rounded difference of zero shows
@@ -1245,7 +1111,7 @@ def silhouette_note(table, printed):
     table : pandas.DataFrame
         Today's K-Means sweep over the seed's grid.
     printed : dict
-        ``SEED_PRINTED['kmeans_top5']``.
+        ``notebook2022.PRINTED['kmeans_top5']``.
 
     Returns
     -------
@@ -1431,7 +1297,7 @@ def conclusion_kmeans(sweep, final_k, final_table, printed_final, summary=None):
     final_table : pandas.DataFrame
         Rows holding ``final_k``.
     printed_final : dict
-        ``SEED_PRINTED['kmeans_k19']['scores']``.
+        ``notebook2022.PRINTED['kmeans_k19']['scores']``.
     summary : pandas.DataFrame, optional
         :func:`seed_spread` of the seeds' silhouette: adds which k are within noise.
 
@@ -1445,7 +1311,7 @@ def conclusion_kmeans(sweep, final_k, final_table, printed_final, summary=None):
                                              "silhouette"]).iloc[0]
     lo, hi = int(sweep["k"].min()), int(sweep["k"].max())
     sil = sweep["silhouette"]
-    entropy_k = ", ".join(map(str, SEED_PRINTED["kmeans_top5"]["maxs_tab"]["seed_index_entropy"][1]))
+    entropy_k = ", ".join(map(str, notebook2022.PRINTED["kmeans_top5"]["maxs_tab"]["seed_index_entropy"][1]))
     return Text(
         f"**No score picks a number of clusters.** Over k = {lo}..{hi} the silhouette stays "
         f"between {sil.min():.3f} and {sil.max():.3f} (digits overlap in pixel space) and is "
@@ -1487,13 +1353,13 @@ def conclusion_kmedoids(models, fasterpam, gap, shown, k_first, k_final, printed
         ``{k: seed_shown_clusters(...)}``.
     k_first, k_final : int
     printed : dict, optional
-        The seed's scores at ``k_final``; default ``SEED_PRINTED['kmedoids_k22']['scores']``.
+        The seed's scores at ``k_final``; default ``notebook2022.PRINTED['kmedoids_k22']['scores']``.
 
     Returns
     -------
     Text
     """
-    printed = SEED_PRINTED["kmedoids_k22"]["scores"] if printed is None else printed
+    printed = notebook2022.PRINTED["kmedoids_k22"]["scores"] if printed is None else printed
     side = final_model_summary(models, k_final, printed, extra=())
     scores = [name for name in side.index if not name.startswith(("fit time", "Calinski"))]
     same = [name for name in scores if side.at[name, "seed (2022)"] == side.at[name, "ours"]]

@@ -1,0 +1,236 @@
+"""The 2022 notebook "Images Entières - MNIST", in one place: what it ran, what it printed,
+and its bugs, kept so that the notebooks can set its numbers beside ours.
+
+"2022" names that notebook everywhere in the package; the word *seed* alone means a random
+seed. (Older names: the ``seed`` preset and the ``seed_*`` columns and functions, e.g.
+``seed_index_entropy``, keep "seed" for the 2022 notebook for compatibility.)
+
+- :data:`PRESET`: every sweep and final model it ran (``mnist-clustering sweep --preset seed``).
+- :data:`PRINTED`: every number it printed, keyed by what it shows, with its cells.
+- :data:`SETTINGS`: the estimator settings it ran with (scikit-learn 1.0 defaults).
+- Its bugs, reproduced on purpose: :func:`index_entropy` (``score_entropy`` took the entropy
+  of the image *indices*), :func:`maxs_tab` (its top 5 overwrote slots and reported list
+  position + 2 as k), and :func:`why_maxs_tab_differs`, the explanation of both for a table.
+- :func:`calinski_harabasz_1_0`: the CH index as scikit-learn 1.0 computed it (float32 sums),
+  which explains the last digits it printed.
+
+Pure functions and data: imports only numpy and the score registry.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import xlogy
+
+from . import scores
+
+PRESET = (
+    # (method, k grid as the seed wrote it, k values whose artefacts the notebooks show)
+    # k=256 is not in the seed: it is where the published purity (~0.89) is quoted.
+    ("kmeans", "2:80,2:263:5,256", (10, 19)),            # seed cells [10] and [30]; [5], [14]
+    ("kmedoids-alternate", "2:263:10,19,22", (19, 22)),  # seed cells [22]; [18], [25]
+    # Not the seed's: notebook 03 sets FasterPAM beside 'alternate' at the seed's two k,
+    # starting from the 'alternate' medoids just kept.
+    ("kmedoids-fasterpam", "19,22", (19, 22)),
+)
+"""Every sweep and final model of the 2022 notebook, for ``--preset seed``."""
+
+
+PRINTED = {
+    "kmeans_k10": {
+        "cells": "[5]-[8]", "method": "kmeans", "k": 10,
+        # two clusters drawn with an unseeded np.random.randint: cluster id -> size
+        "shown_clusters": {4: 8847, 1: 5611},
+    },
+    "kmeans_top5": {
+        "cells": "[12]-[13]", "method": "kmeans", "grid": "2:80",
+        # maxs_tab(...) output: (slot values, reported k = list position + 2)
+        "maxs_tab": {
+            "silhouette": ([0.08700923, 0.07311118, 0.066212334, 0.06614556, 0.06556171],
+                           [2, 8, 20, 18, 19]),
+            "calinski_harabasz": ([4108.178830816642, 3696.564540036035, 3370.5414670469604,
+                                   3209.055000597564, 2985.0170827006455], [2, 3, 4, 5, 6]),
+            "seed_index_entropy": ([10.144581776065408, 9.711119849908103, 9.438136338414356,
+                                    9.258305151824157, 9.043510080333563], [2, 3, 4, 5, 6]),
+        },
+    },
+    "kmeans_k19": {
+        "cells": "[14]-[17]", "method": "kmeans", "k": 19,
+        "scores": {"calinski_harabasz": 1628.43, "seed_index_entropy": 7.9,
+                   "fit_seconds": 47.21},
+    },
+    "kmedoids_k19": {
+        "cells": "[18]-[21]", "method": "kmedoids-alternate", "k": 19,
+        "shown_clusters": {7: 4246, 15: 1654},
+        "scores": {"calinski_harabasz": 1135.06, "seed_index_entropy": 7.94,
+                   "fit_seconds": 109.64},
+    },
+    "kmedoids_top5": {
+        "cells": "[22]-[24]", "method": "kmedoids-alternate", "grid": "2:263:10",
+        "maxs_tab": {
+            "silhouette": ([0.027133895, 0.018595472, 0.017003266, 0.013664742, 0.012200186],
+                           [4, 5, 6, 7, 10]),
+            "calinski_harabasz": ([1476.0129711220977, 1161.1710352126656, 1032.708369071595,
+                                   820.6956798897825, 700.1306569496448], [2, 3, 4, 5, 6]),
+            "seed_index_entropy": ([10.116438412092869, 8.373313926990967, 7.80565648797296,
+                                    7.462180720135262, 7.220247851903884], [2, 3, 4, 5, 6]),
+        },
+    },
+    "kmedoids_k22": {
+        "cells": "[25]-[28]", "method": "kmedoids-alternate", "k": 22,
+        "shown_clusters": {15: 5086, 12: 3025},
+        "scores": {"calinski_harabasz": 1032.708369071595,
+                   "seed_index_entropy": 7.80565648797296,
+                   "homogeneity": 0.40649737103098377,
+                   "purity": 0.491216666666666,
+                   "fit_seconds": 125.8},
+    },
+}
+"""Every number the seed notebook printed, keyed by what it shows; ``cells`` names its cells.
+
+``scores`` use the column names of a sweep table: the seed's "entropie" is
+``seed_index_entropy`` (the entropy of image *indices*), its "précision" is ``purity``.
+"""
+
+
+SETTINGS = {
+    "kmeans": {"n_init": "10", "algorithm": "'auto' (= elkan in 1.0)", "max_iter": "300",
+               "seed": "none (unseeded)"},
+    "kmedoids-alternate": {"method": "alternate", "init": "heuristic", "max_iter": "300",
+                           "seed": "none (deterministic)"},
+}
+"""The 2022 run's settings: scikit-learn 1.0's ``KMeans`` and scikit-learn-extra's ``KMedoids`` defaults."""
+
+
+def index_entropy(c, n_clusters):
+    """The 2022 ``score_entropy`` of validated cluster codes ``c`` (see
+    :func:`mnist_clustering.metrics.seed_index_entropy`, its public, checked form).
+
+    Parameters
+    ----------
+    c : ndarray of int64
+        Cluster id of each sample, ``0 .. n_clusters-1``, in sample order.
+    n_clusters : int
+
+    Returns
+    -------
+    float
+    """
+    n = c.shape[0]
+    idx = np.arange(n, dtype=np.float64)
+    sizes = np.bincount(c, minlength=n_clusters)
+    s = np.bincount(c, weights=idx, minlength=n_clusters)
+    t = np.bincount(c, weights=xlogy(idx, idx), minlength=n_clusters)
+    h = np.zeros(n_clusters)
+    ok = s > 0
+    h[ok] = np.maximum(np.log(s[ok]) - t[ok] / s[ok], 0.0)
+    # scipy.stats.entropy([0]) is nan (0/0): a cluster holding only image 0
+    h[(sizes > 0) & ~ok] = np.nan
+    return float(np.dot(sizes, h) / n)
+
+
+def maxs_tab(values):
+    """The seed's ``maxs_tab`` (cell [12]), bugs included, for side-by-side display.
+
+    It walks the list once with an ``if/elif`` chain over 5 slots initialised to 0:
+    a value larger than slot ``j`` (and not larger than the slots before it)
+    *overwrites* slot ``j`` instead of shifting the smaller ones down, so it is not
+    a top 5; it records ``list position + 2`` as k (right only for a grid
+    ``2, 3, 4, ...``); it always maximises (wrong for entropy). Because the slots
+    start at 0, values ``<= 0`` are never recorded: a slot that nothing beat stays
+    ``0`` with k ``0``. NaN never enters a slot.
+
+    Parameters
+    ----------
+    values : sequence of float
+        One score per k, in grid order.
+
+    Returns
+    -------
+    maxi, indexes : list, list
+        The 5 slot values and their "k" (position + 2), as the seed printed them.
+
+    Examples
+    --------
+    An increasing sequence keeps only its last value: each new maximum overwrites
+    slot 0.
+
+    >>> maxs_tab([0.1, 0.2, 0.3])
+    ([0.3, 0, 0, 0, 0], [4, 0, 0, 0, 0])
+    """
+    tab = list(values)
+    maxi = [0, 0, 0, 0, 0]
+    indexes = [0, 0, 0, 0, 0]
+    for i in range(len(tab)):
+        for slot in range(5):
+            if tab[i] > maxi[slot]:
+                maxi[slot] = tab[i]
+                indexes[slot] = i + 2
+                break
+    return maxi, indexes
+
+
+def grid_step(ks):
+    """The common step of a sorted k grid, or None if it is irregular (or a single k)."""
+    steps = np.unique(np.diff(np.asarray(ks)))
+    return int(steps[0]) if len(steps) == 1 else None
+
+
+def why_maxs_tab_differs(ks, values, slots, score, seed_score):
+    """A few sentences on why ``maxs_tab`` (``slots``) differs from ``best_k`` here.
+
+    ``values`` is the column the seed ranked, in grid order ``ks``.
+    """
+    reasons = []
+    step = grid_step(ks)
+    if step != 1 or ks[0] != 2:
+        grid = f"step {step}" if step else "an irregular step"
+        reasons.append(
+            f"maxs_tab reports list position + 2 as k, but this grid starts at "
+            f"k = {ks[0]} with {grid}, so the value at position i belongs to "
+            f"k = {ks[0]} + {step or 'step'} * i.")
+    if seed_score != score:
+        reasons.append(
+            f"The seed ranked {seed_score!r}, the entropy of the image indices of each "
+            f"cluster (about the log of its size), not the entropy of its digit labels "
+            f"({score!r}).")
+    if scores.SCORE_DIRECTIONS[score] == "min":
+        reasons.append("maxs_tab keeps the largest values, but a lower entropy is better.")
+    kept = [v for v in slots if v != 0]
+    largest = sorted((v for v in values if v == v), reverse=True)[:len(kept)]
+    if not np.allclose(kept, largest):
+        reasons.append(
+            "Its if/elif chain overwrites a slot instead of shifting the smaller values "
+            "down, so its five values are not the five largest.")
+    if not reasons:
+        return ("Here they agree: the grid is 2, 3, 4, ... and the values fall steadily, "
+                "so the seed's bugs do not show.")
+    return " ".join(reasons)
+
+
+def calinski_harabasz_1_0(X, labels):
+    """Calinski-Harabasz index as scikit-learn 1.0 computed it: in the precision of ``X``.
+
+    The body of ``sklearn.metrics.calinski_harabasz_score`` of scikit-learn 1.0 (the
+    seed's), which sums in the dtype of ``X``: float32 pixels give float32 sums. Today's
+    scikit-learn converts ``X`` to float64 first, so the two differ by float32 rounding.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, d)
+    labels : array-like of int, values 0..k-1
+
+    Returns
+    -------
+    float
+    """
+    labels = np.asarray(labels)
+    n_samples, n_labels = len(X), int(labels.max()) + 1
+    extra, intra = 0.0, 0.0
+    mean = np.mean(X, axis=0)
+    for k in range(n_labels):
+        cluster = X[labels == k]
+        centre = np.mean(cluster, axis=0)
+        extra += len(cluster) * np.sum((centre - mean) ** 2)
+        intra += np.sum((cluster - centre) ** 2)
+    return float(extra * (n_samples - n_labels) / (intra * (n_labels - 1.0)))
