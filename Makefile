@@ -1,4 +1,5 @@
-# Two user-facing targets (see README.md): `make reproduce` and `make test`.
+# Two user-facing targets (see README.md): `make reproduce` and `make test`;
+# `make report` (static HTML pages) and `make lab` (JupyterLab) are conveniences.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,8 +26,9 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 data: $(STAMP)
 	$(BIN)/mnist-clustering data fetch
 
+# The docstrings' examples run too (--doctest-modules over the package).
 test: $(STAMP) data
-	$(BIN)/python -m pytest tests $(NBVAL)
+	$(BIN)/python -m pytest tests mnist_clustering --doctest-modules $(NBVAL)
 
 reproduce: $(STAMP) data
 	$(BIN)/mnist-clustering reproduce

@@ -235,7 +235,10 @@ def image_grid(images, titles=None, n_cols=None, cmap="gray", suptitle=None) -> 
 
     Examples
     --------
-    >>> fig = image_grid(x_train[:9], [f"Digit {d}" for d in y_train[:9]], n_cols=3)
+    >>> images = np.zeros((9, 28, 28), dtype=np.uint8)
+    >>> fig = image_grid(images, [f"Digit {d}" for d in range(9)], n_cols=3)
+    >>> len([ax for ax in fig.axes if ax.get_visible()])
+    9
     """
     images = _as_square_images(images)
     m = len(images)
