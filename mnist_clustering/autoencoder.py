@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -136,8 +137,8 @@ def train(X, params, seed, *, resume=None, on_epoch=None, progress=True):
 class AutoencoderModel:
     """A trained autoencoder from the cache: ``encode(X)`` gives the codes."""
 
-    def __init__(self, path, payload, info):
-        self.path, self.info = Path(path), info
+    def __init__(self, path, payload, info, trained_seconds=None):
+        self.path, self.info, self.trained_seconds = Path(path), info, trained_seconds
         model = _from_bytes(payload)
         keras = _keras()
         self.encoder = keras.Model(model.inputs[0], model.get_layer(_CODE_LAYER).output)
@@ -185,11 +186,14 @@ def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, prog
         losses.append(loss)
         write_verified(ckpt, payload, {**expect, "epochs_done": done, "losses": losses})
 
+    start = time.perf_counter()
     model = train(X, params, seed, resume=resume, on_epoch=checkpoint, progress=progress)
+    seconds = time.perf_counter() - start
     info = {**expect, "epochs_done": int(params["epochs"]), "losses": losses,
-            "loss": losses[-1] if losses else None, "versions": _versions()}
+            "loss": losses[-1] if losses else None, "versions": _versions(),
+            "training_seconds": round(seconds, 2), "resumed_after_epoch": resume[0] if resume else None}
     payload = _to_bytes(model)
     info = write_verified(path, payload, info)
     ckpt.unlink(missing_ok=True)
     _sidecar(ckpt).unlink(missing_ok=True)
-    return AutoencoderModel(path, payload, info)
+    return AutoencoderModel(path, payload, info, trained_seconds=seconds)

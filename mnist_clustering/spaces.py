@@ -287,9 +287,14 @@ def _npz_arrays(payload, path, space):
 def _fit_pca(X_train, X_test, params, seed, context):
     from sklearn.decomposition import PCA
 
+    start = time.perf_counter()
     pca = PCA(random_state=seed, **params).fit(X_train)
-    extra = {"explained_variance_ratio": float(pca.explained_variance_ratio_.sum())}
-    return pca.transform(X_train), pca.transform(X_test), extra
+    Z_train = pca.transform(X_train)
+    fitted = time.perf_counter()
+    Z_test = pca.transform(X_test)
+    extra = {"explained_variance_ratio": float(pca.explained_variance_ratio_.sum()),
+             **_split(start, fitted)}
+    return Z_train, Z_test, extra
 
 
 def _fit_umap(X_train, X_test, params, seed, context):
@@ -303,9 +308,11 @@ def _fit_umap(X_train, X_test, params, seed, context):
     # random_state makes UMAP reproducible and single-threaded (umap-learn's documented
     # trade-off); n_jobs=1 says so explicitly instead of letting UMAP warn about it.
     reducer = umap.UMAP(**params, random_state=seed, n_jobs=1)
+    start = time.perf_counter()
     Z_train = reducer.fit_transform(X_train)
+    fitted = time.perf_counter()
     Z_test = reducer.transform(X_test)
-    return Z_train, Z_test, {}
+    return Z_train, Z_test, _split(start, fitted)
 
 
 def _fit_autoencoder(X_train, X_test, params, seed, context):
@@ -314,8 +321,16 @@ def _fit_autoencoder(X_train, X_test, params, seed, context):
     model = autoencoder.cached_model(X_train, params, seed, cache_dir=context["cache_dir"],
                                      data_sha256=context["train_sha256"],
                                      rebuild=context["rebuild"], progress=context["progress"])
-    extra = {"model_file": model.path.name, "final_loss": model.info.get("loss")}
-    return model.encode(X_train), model.encode(X_test), extra
+    start = time.perf_counter()
+    Z_train = model.encode(X_train)
+    fitted = time.perf_counter()
+    Z_test = model.encode(X_test)
+    extra = {"model_file": model.path.name, "final_loss": model.info.get("loss"),
+             "training_seconds": model.info.get("training_seconds"),
+             **_split(start, fitted)}
+    # the fit is the training (0 when the trained model came from the cache) + encoding
+    extra["fit_seconds"] = round(extra["fit_seconds"] + (model.trained_seconds or 0.0), 2)
+    return Z_train, Z_test, extra
 
 
 def _fit_autoencoder_umap(X_train, X_test, params, seed, context):
@@ -323,7 +338,13 @@ def _fit_autoencoder_umap(X_train, X_test, params, seed, context):
                   progress=context["progress"], cache_dir=context["cache_dir"],
                   params=params["autoencoder"])
     Z_train, Z_test, extra = _fit_umap(codes.X_train, codes.X_test, params["umap"], seed, context)
-    return Z_train, Z_test, {"autoencoder_file": codes.provenance.get("file")}
+    return Z_train, Z_test, {"autoencoder_file": codes.provenance.get("file"), **extra}
+
+
+def _split(start, fitted):
+    """Seconds of the fit (with the training images' transform) and of the test transform."""
+    return {"fit_seconds": round(fitted - start, 2),
+            "transform_test_seconds": round(time.perf_counter() - fitted, 2)}
 
 
 _BUILDERS = {
