@@ -185,11 +185,18 @@ def test_umap_seed_changes_the_embedding(umap_space, tmp_path):
 
 
 def test_autoencoder_training_is_bit_deterministic_on_cpu(tmp_path):
+    # one training here, the same in a fresh process (nothing shared but the seed)
     first = embed("autoencoder", "digits", cache_dir=tmp_path / "a", params=AE2, progress=False)
-    second = embed("autoencoder", "digits", cache_dir=tmp_path / "b", params=AE2, progress=False)
+    code = ("import sys\nfrom mnist_clustering.spaces import embed\n"
+            f"embed('autoencoder', 'digits', cache_dir=sys.argv[1], params={AE2!r}, progress=False)\n")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "b")], check=True,
+                   capture_output=True, env=os.environ.copy())
+    (other,) = (tmp_path / "b").glob("space-autoencoder-*.npz")
+    assert other.name == first.provenance["file"]  # same key: same parameters and data
+    with np.load(other) as second:
+        np.testing.assert_array_equal(first.X_train, second["X_train"])
+        np.testing.assert_array_equal(first.X_test, second["X_test"])
     assert first.X_train.shape == (1500, 10) and first.X_test.shape == (297, 10)
-    np.testing.assert_array_equal(first.X_train, second.X_train)
-    np.testing.assert_array_equal(first.X_test, second.X_test)
     # training lowered the reconstruction error
     losses = json.loads(next((tmp_path / "a").glob("autoencoder-model-*.json")).read_text())["losses"]
     assert len(losses) == 2 and losses[1] < losses[0]
