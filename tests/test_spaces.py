@@ -47,6 +47,7 @@ def test_importing_the_package_and_spaces_loads_neither_tensorflow_nor_umap():
     code = (
         "import sys, json, mnist_clustering, mnist_clustering.spaces, mnist_clustering.density\n"
         "import mnist_clustering.cli\n"
+        "mnist_clustering.embed, mnist_clustering.density_table\n"
         "heavy = ('tensorflow', 'keras', 'umap', 'numba', 'pynndescent')\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(heavy))))\n"
     )
