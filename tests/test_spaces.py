@@ -264,3 +264,9 @@ def test_autoencoder_umap_is_umap_on_the_cached_codes(umap_space, tmp_path):
     np.testing.assert_array_equal(space.X_train, oracle.fit_transform(codes.X_train))
     np.testing.assert_array_equal(space.X_test, oracle.transform(codes.X_test))
     assert space.provenance["autoencoder_file"] == codes.provenance["file"]
+
+
+def test_load_prepared_refuses_a_bad_subsample_size():
+    for bad in (1, 1501, 2.5, True):
+        with pytest.raises(ValueError, match="n_samples must be an integer between 2 and 1500"):
+            load_prepared("digits", bad)
