@@ -7,9 +7,9 @@ pixels); then HDBSCAN (noise share, scores with and without the noise points) an
 Gaussian mixture per seed. With ``--umap-threads N`` it also times UMAP on N images
 seeded (single-threaded) against unseeded (all cores).
 
-Run (full data; about 30 min on 2 cores)::
+Run (full data; about 25 min on 2 shared cores, every space built from scratch)::
 
-    nice -n 10 python benchmarks/bench_spaces.py --seeds 10 --out /tmp/spaces-draft
+    nice -n 10 python benchmarks/bench_spaces.py --seeds 10 --umap-threads 10000 --out DRAFT_DIR
 
 Small check::
 
