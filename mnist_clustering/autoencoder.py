@@ -24,7 +24,7 @@ import numpy as np
 
 from .spaces import _key, _sidecar, _versions, read_verified, write_verified
 
-__all__ = ["build_autoencoder", "train", "cached_model", "AutoencoderModel", "ENCODE_BATCH"]
+__all__ = ["ENCODE_BATCH", "AutoencoderModel", "build_autoencoder", "cached_model", "train"]
 
 #: Rows per forward pass when encoding. Fixed: the float32 rounding of a row's code may
 #: depend on the batch it is computed in, so every encoding uses the same batches.

@@ -23,8 +23,14 @@ import pandas as pd
 
 from .metrics import label_scores
 
-__all__ = ["HDBSCAN_MIN_SAMPLES", "hdbscan_min_cluster_size", "noise_scores", "hdbscan_row",
-           "gmm_row", "density_table"]
+__all__ = [
+    "HDBSCAN_MIN_SAMPLES",
+    "density_table",
+    "gmm_row",
+    "hdbscan_min_cluster_size",
+    "hdbscan_row",
+    "noise_scores",
+]
 
 #: umap-learn's documentation clusters the UMAP embedding of MNIST (70,000 images) with
 #: ``hdbscan.HDBSCAN(min_samples=10, min_cluster_size=500)``.
@@ -64,7 +70,7 @@ def noise_scores(y_true, labels):
     noise = labels == -1
     _, codes = np.unique(labels, return_inverse=True)  # -1 (if any) becomes cluster 0
     row = {"noise_share": float(noise.mean()),
-           "n_clusters": int(len(np.unique(labels[~noise])))}
+           "n_clusters": len(np.unique(labels[~noise]))}
     every = label_scores(y, codes)
     row.update({name: every[name] for name in _SCORES})
     if (~noise).sum() >= 2:
@@ -106,7 +112,7 @@ def gmm_row(X, y_true, *, k=10, seed=0, covariance_type="full"):
     seconds = time.perf_counter() - start
     scores = label_scores(y_true, labels, n_clusters=int(k))
     return {"method": "gmm", "seed": int(seed), "params": f"k={int(k)},covariance_type={covariance_type}",
-            "n_clusters": int(len(np.unique(labels))),
+            "n_clusters": len(np.unique(labels)),
             **{name: scores[name] for name in _SCORES}, "fit_seconds": seconds}
 
 

@@ -57,8 +57,8 @@ from .distances import CHECKSUM_ALGORITHM, _digest, default_cache_dir
 from .files import atomic_write
 
 __all__ = [
-    "SPACES",
     "DEFAULT_PARAMS",
+    "SPACES",
     "FeatureSpace",
     "SpaceCacheError",
     "embed",

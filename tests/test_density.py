@@ -15,8 +15,13 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.mixture import GaussianMixture
 
-from mnist_clustering.density import (density_table, gmm_row, hdbscan_min_cluster_size,
-                                      hdbscan_row, noise_scores)
+from mnist_clustering.density import (
+    density_table,
+    gmm_row,
+    hdbscan_min_cluster_size,
+    hdbscan_row,
+    noise_scores,
+)
 from mnist_clustering.spaces import FeatureSpace
 
 

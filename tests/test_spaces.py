@@ -60,7 +60,7 @@ def test_importing_the_package_and_spaces_loads_neither_tensorflow_nor_umap():
 
 
 def test_raw_space_is_the_prepared_pixels(digits_prepared, tmp_path):
-    X, y, Xt, yt = digits_prepared
+    X, y, Xt, _ = digits_prepared
     space = embed("raw", "digits", cache_dir=tmp_path, progress=False)
     np.testing.assert_array_equal(space.X_train, X)
     np.testing.assert_array_equal(space.X_test, Xt)
