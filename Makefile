@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) numpy cython setuptools wheel
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) --no-build-isolation \
 		--no-binary scikit-learn-extra scikit-learn-extra
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,dask,spaces]'
 	touch $@
 
 data: $(STAMP)

@@ -33,6 +33,9 @@ _PUBLIC = {
     # distances
     "distance_matrix": "distances",
     "silhouette_scores": "distances",
+    # feature spaces (TensorFlow and umap-learn are imported only when a space needs them)
+    "embed": "spaces",
+    "density_table": "density",
     # sweeps
     "make_estimator": "estimators",
     "run_sweep": "sweep",

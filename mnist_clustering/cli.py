@@ -11,6 +11,7 @@ Examples
     mnist-clustering best --method kmeans --score silhouette -n 5
     mnist-clustering best --method kmeans --score nmi --n-samples 3000
     mnist-clustering reproduce
+    mnist-clustering embed --space umap
 """
 
 from __future__ import annotations
@@ -76,6 +77,19 @@ def build_parser():
     _add_table_options(best)
     best.add_argument("--n-samples", type=int, default=None, metavar="N",
                       help="the table of a sweep run with --n-samples N")
+
+    embed = commands.add_parser(
+        "embed", help="build a feature space (fit on the training images) into the cache")
+    embed.add_argument("--space", required=True,
+                       choices=["pca", "umap", "autoencoder", "autoencoder-umap"])
+    embed.add_argument("--dataset", default="mnist", choices=["mnist", "digits"])
+    embed.add_argument("--n-samples", type=int, default=None,
+                       help="fit on the first N training images")
+    embed.add_argument("--seed", type=int, default=0, help="random state of the fit (default 0)")
+    embed.add_argument("--rebuild", action="store_true",
+                       help="build again and replace the cached file (e.g. after it failed "
+                            "its checksum); the autoencoder is retrained from scratch")
+    embed.add_argument("--no-progress", action="store_true", help="hide messages and progress bars")
 
     reproduce = commands.add_parser(
         "reproduce", help="run the seed preset (resuming), execute the notebooks, write figures")
@@ -168,13 +182,25 @@ def _best(args):
         print(note)
 
 
+def _embed(args):
+    from .distances import default_cache_dir
+    from .spaces import embed
+
+    space = embed(args.space, args.dataset, args.n_samples, seed=args.seed, rebuild=args.rebuild,
+                  progress=not args.no_progress)
+    info = space.provenance
+    print(f"{args.space}: train {space.X_train.shape}, test {space.X_test.shape}, built in "
+          f"{info['build_seconds']:.1f} s, cached in {default_cache_dir() / info['file']}")
+
+
 def _reproduce(args):
     from .reproduce import reproduce
 
     reproduce(notebooks=args.notebooks, figures=args.figures)
 
 
-_COMMANDS = {"data": _data, "sweep": _sweep, "best": _best, "reproduce": _reproduce}
+_COMMANDS = {"data": _data, "sweep": _sweep, "best": _best, "reproduce": _reproduce,
+             "embed": _embed}
 
 if __name__ == "__main__":
     sys.exit(main())

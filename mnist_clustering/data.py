@@ -53,6 +53,7 @@ __all__ = [
     "load_dataset",
     "load_digits_dataset",
     "load_mnist",
+    "load_prepared",
     "prepare",
     "read_idx",
 ]
@@ -721,6 +722,35 @@ def load_dataset(name, **kwargs):
     (x_train, y_train), (x_test, y_test) : tuple of tuple of numpy.ndarray
     """
     return _loader(name)(**kwargs)
+
+
+def load_prepared(dataset="mnist", n_samples=None):
+    """The prepared training images (the first ``n_samples``), the test images and labels.
+
+    What a sweep and a feature space start from: :func:`load_dataset` then
+    :func:`prepare`; the test set is always whole.
+
+    Parameters
+    ----------
+    dataset : {"mnist", "digits"}
+    n_samples : int, optional
+        Keep only the first ``n_samples`` training images (2 <= n_samples <= all).
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : numpy.ndarray
+        float32 ``(n, pixels)`` images in [0, 1] and their digit labels.
+    """
+    (x_train, y_train), (x_test, y_test) = load_dataset(dataset)
+    if n_samples is not None:
+        if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or not (
+            2 <= n_samples <= len(x_train)
+        ):
+            raise ValueError(
+                f"n_samples must be an integer between 2 and {len(x_train)}, got {n_samples!r}"
+            )
+        x_train, y_train = x_train[: int(n_samples)], y_train[: int(n_samples)]
+    return prepare(x_train), np.asarray(y_train), prepare(x_test), np.asarray(y_test)
 
 
 def _loader(name):

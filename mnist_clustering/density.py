@@ -1,0 +1,143 @@
+"""Clustering without a k grid in the low-dimensional spaces: HDBSCAN and a Gaussian mixture.
+
+HDBSCAN (scikit-learn's ``sklearn.cluster.HDBSCAN``) finds its own number of clusters and
+leaves some images as noise (label -1). Its scores are given twice:
+
+* over every image, the noise points forming one more cluster (as scikit-learn's scores
+  see label -1, and as umap-learn's documentation page "Using UMAP for Clustering"
+  scores HDBSCAN on MNIST);
+* over the clustered images only (``*_clustered``), with ``noise_share``, the fraction
+  of images left out, beside them.
+
+The Gaussian mixture (``sklearn.mixture.GaussianMixture``, full covariances) runs at
+k = 10, one row per seed. Each function returns one row (a dict); :func:`density_table`
+collects the rows of a feature space into a DataFrame.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from .metrics import label_scores
+
+__all__ = [
+    "HDBSCAN_MIN_SAMPLES",
+    "density_table",
+    "gmm_row",
+    "hdbscan_min_cluster_size",
+    "hdbscan_row",
+    "noise_scores",
+]
+
+#: umap-learn's documentation clusters the UMAP embedding of MNIST (70,000 images) with
+#: ``hdbscan.HDBSCAN(min_samples=10, min_cluster_size=500)``.
+HDBSCAN_MIN_SAMPLES = 10
+_MIN_CLUSTER_SIZE_MNIST = 500
+_SCORES = ("accuracy", "nmi", "ari", "purity")
+
+
+def hdbscan_min_cluster_size(n):
+    """500 for the 60,000 MNIST training images, scaled in proportion for n images (>= 5).
+
+    The documentation's 500 is a share of the data (a digit holds about a tenth of it);
+    the same share keeps a subsample's clusters comparable.
+    """
+    return max(5, int(round(_MIN_CLUSTER_SIZE_MNIST * int(n) / 60_000)))
+
+
+def noise_scores(y_true, labels):
+    """ACC, NMI, ARI and purity with and without the noise points (label -1).
+
+    Parameters
+    ----------
+    y_true : (n,) array of digits
+    labels : (n,) array of cluster ids, -1 for noise
+
+    Returns
+    -------
+    dict
+        ``noise_share``, ``n_clusters`` (not counting noise), the four scores over every
+        image (noise as one more cluster) and ``<score>_clustered`` over the others
+        (NaN when every image is noise).
+    """
+    y = np.asarray(y_true)
+    labels = np.asarray(labels)
+    if labels.shape != y.shape:
+        raise ValueError(f"labels has shape {labels.shape}, y_true {y.shape}: they must match")
+    noise = labels == -1
+    _, codes = np.unique(labels, return_inverse=True)  # -1 (if any) becomes cluster 0
+    row = {"noise_share": float(noise.mean()),
+           "n_clusters": len(np.unique(labels[~noise]))}
+    every = label_scores(y, codes)
+    row.update({name: every[name] for name in _SCORES})
+    if (~noise).sum() >= 2:
+        _, kept = np.unique(labels[~noise], return_inverse=True)
+        clustered = label_scores(y[~noise], kept)
+        row.update({f"{name}_clustered": clustered[name] for name in _SCORES})
+    else:
+        row.update({f"{name}_clustered": float("nan") for name in _SCORES})
+    return row
+
+
+def hdbscan_row(X, y_true, *, min_cluster_size=None, min_samples=HDBSCAN_MIN_SAMPLES):
+    """Cluster X with ``sklearn.cluster.HDBSCAN`` and score it (:func:`noise_scores`).
+
+    ``min_cluster_size`` defaults to :func:`hdbscan_min_cluster_size` of ``len(X)``.
+    HDBSCAN has no random start: the row's ``seed`` is None.
+    """
+    from sklearn.cluster import HDBSCAN
+
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if min_cluster_size is None:
+        min_cluster_size = hdbscan_min_cluster_size(len(X))
+    start = time.perf_counter()
+    labels = HDBSCAN(min_cluster_size=int(min_cluster_size), min_samples=int(min_samples),
+                     copy=False).fit_predict(X)  # X is already a private float64 copy
+    seconds = time.perf_counter() - start
+    return {"method": "hdbscan", "seed": None,
+            "params": f"min_cluster_size={int(min_cluster_size)},min_samples={int(min_samples)}",
+            **noise_scores(y_true, labels), "fit_seconds": seconds}
+
+
+def gmm_row(X, y_true, *, k=10, seed=0, covariance_type="full"):
+    """Fit ``sklearn.mixture.GaussianMixture(k, random_state=seed)`` to X and score it."""
+    from sklearn.mixture import GaussianMixture
+
+    start = time.perf_counter()
+    labels = GaussianMixture(n_components=int(k), covariance_type=covariance_type,
+                             random_state=int(seed)).fit_predict(X)
+    seconds = time.perf_counter() - start
+    scores = label_scores(y_true, labels, n_clusters=int(k))
+    return {"method": "gmm", "seed": int(seed), "params": f"k={int(k)},covariance_type={covariance_type}",
+            "n_clusters": len(np.unique(labels)),
+            **{name: scores[name] for name in _SCORES}, "fit_seconds": seconds}
+
+
+def density_table(space, *, gmm_seeds=range(5), hdbscan=True, min_cluster_size=None):
+    """HDBSCAN (once) and the Gaussian mixture at k = 10 (per seed) on a feature space.
+
+    Parameters
+    ----------
+    space : mnist_clustering.spaces.FeatureSpace
+        Its training images are clustered.
+    gmm_seeds : iterable of int
+    hdbscan : bool
+    min_cluster_size : int, optional
+        HDBSCAN's; default :func:`hdbscan_min_cluster_size`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (space, method, seed).
+    """
+    rows = []
+    if hdbscan:
+        rows.append(hdbscan_row(space.X_train, space.y_train, min_cluster_size=min_cluster_size))
+    rows += [gmm_row(space.X_train, space.y_train, seed=s) for s in gmm_seeds]
+    table = pd.DataFrame(rows)
+    table.insert(0, "space", space.name)
+    table.insert(1, "n_samples", len(space.X_train))
+    return table

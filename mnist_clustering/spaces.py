@@ -1,0 +1,456 @@
+"""Feature spaces beyond raw pixels, computed once and cached with provenance.
+
+A *feature space* maps the prepared images (:func:`mnist_clustering.data.load_prepared`)
+to the rows a clustering method sees. The training images fit the transform; the test
+images go through the same fitted transform (``pca.transform``, ``umap.transform``, the
+trained encoder), so a score on the test images keeps its meaning.
+
+==================  ====================================================================
+space               what
+==================  ====================================================================
+``raw``             the prepared pixels themselves (nothing cached)
+``pca``             scikit-learn ``PCA``, 50 components
+``umap``            umap-learn ``UMAP``, 10 dimensions, ``n_neighbors=30, min_dist=0``
+                    (the parameters its documentation's page "Using UMAP for Clustering"
+                    advises), seeded
+``autoencoder``     the 10-unit bottleneck of a dense Keras autoencoder trained on the
+                    training images (:mod:`mnist_clustering.autoencoder`)
+``autoencoder-umap``  UMAP (as ``umap``) on the autoencoder codes: the N2D recipe
+                    (McConville et al. 2020)
+==================  ====================================================================
+
+Cache
+-----
+Each built space is one file ``space-<space>-<key>.npz`` (arrays ``X_train`` and
+``X_test``) in :func:`mnist_clustering.distances.default_cache_dir` (beside the distance
+matrix), with a sidecar ``space-<space>-<key>.json``: the space, its parameters, the seed,
+the dataset, ``n_samples``, the sha256 of the prepared training and test images, the
+package versions, the build time and the xxh3-64 checksum of the ``.npz`` bytes. The key
+is a hash of everything that defines the result (space, parameters, seed, data hashes);
+versions are recorded, not keyed. A cached file is checked against its sidecar every time
+it is read; a damaged one raises :class:`SpaceCacheError` naming the file and the fix
+(``mnist-clustering embed --space ... --rebuild``), it is never used. The autoencoder's
+trained model and its per-epoch checkpoint are cached the same way
+(``autoencoder-model-<key>.keras``).
+
+TensorFlow and umap-learn are imported only when a space needs them: importing this
+module imports neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from .data import array_sha256, load_prepared
+from .distances import CHECKSUM_ALGORITHM, _digest, default_cache_dir
+from .files import atomic_write
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "SPACES",
+    "FeatureSpace",
+    "SpaceCacheError",
+    "embed",
+    "space_params",
+]
+
+#: The feature spaces, in the order the notebooks show them.
+SPACES = ("raw", "pca", "umap", "autoencoder", "autoencoder-umap")
+
+_UMAP = {"n_components": 10, "n_neighbors": 30, "min_dist": 0.0, "metric": "euclidean"}
+#: The autoencoder: DEC's and N2D's 784-500-500-2000-10 dense network (ReLU, linear
+#: bottleneck and output, mean squared error, Adam, batch 256 as theirs). The epochs were
+#: chosen by measurement (benchmarks/bench_spaces.py) against a training budget of about
+#: 15 minutes on 2 CPU cores (N2D trains 1000 epochs): on the full training set, K-Means
+#: k = 10 in the autoencoder-umap space reached a mean accuracy of 0.905 over 10 seeds
+#: after 20 epochs (half the seeds merge 4 and 9) and 0.960 after 40 (one seed in 10 does).
+#: A batch of 64 lowered the loss no faster per second of training than 256.
+_AUTOENCODER = {
+    "layers": [500, 500, 2000],
+    "n_components": 10,
+    "activation": "relu",
+    "epochs": 40,
+    "batch_size": 256,
+    "learning_rate": 1e-3,
+}
+
+#: Parameters of each space (``space_params(space, overrides)`` merges overrides in).
+DEFAULT_PARAMS = {
+    "raw": {},
+    # covariance_eigh: exact, deterministic and the fastest solver when n >> d (784).
+    "pca": {"n_components": 50, "svd_solver": "covariance_eigh"},
+    "umap": dict(_UMAP),
+    "autoencoder": dict(_AUTOENCODER),
+    "autoencoder-umap": {"autoencoder": dict(_AUTOENCODER), "umap": dict(_UMAP)},
+}
+
+# Packages whose versions are written into a sidecar (those that shape the numbers).
+_VERSIONED = ("numpy", "scikit-learn", "umap-learn", "pynndescent", "numba",
+              "tensorflow-cpu", "tensorflow", "keras")
+
+
+class SpaceCacheError(ValueError):
+    """A cached feature space (or autoencoder model) does not match its sidecar."""
+
+
+@dataclass(frozen=True)
+class FeatureSpace:
+    """The training and test images of a dataset in one feature space.
+
+    Attributes
+    ----------
+    name : str
+        One of :data:`SPACES`.
+    X_train, X_test : numpy.ndarray
+        float32 ``(n_train, d)`` and ``(n_test, d)``; the test rows went through the
+        transform fitted on the training rows.
+    y_train, y_test : numpy.ndarray
+        The digit labels (for scoring; no space uses them).
+    provenance : dict
+        The sidecar: space, parameters, seed, dataset, data hashes, versions, build time,
+        checksum, cache file (``raw`` has no file).
+    """
+
+    name: str
+    X_train: np.ndarray = field(repr=False)
+    X_test: np.ndarray = field(repr=False)
+    y_train: np.ndarray = field(repr=False)
+    y_test: np.ndarray = field(repr=False)
+    provenance: dict = field(repr=False)
+
+
+# ----------------------------------------------------------------------------- params
+
+
+def _check_space(space):
+    if space not in SPACES:
+        raise ValueError(f"unknown feature space {space!r}; choose one of {', '.join(SPACES)}")
+
+
+def space_params(space, params=None):
+    """The parameters of ``space``: :data:`DEFAULT_PARAMS` updated by ``params``.
+
+    For ``autoencoder-umap`` the overrides are nested: ``{"autoencoder": {...},
+    "umap": {...}}``. Unknown names are refused (a typo would otherwise key a new cache
+    file silently).
+    """
+    _check_space(space)
+    merged = json.loads(json.dumps(DEFAULT_PARAMS[space]))  # a deep copy
+    for name, value in (params or {}).items():
+        if name not in merged:
+            raise ValueError(
+                f"unknown parameter {name!r} for space {space!r}; its parameters are "
+                f"{', '.join(merged) or '(none)'}"
+            )
+        if isinstance(merged[name], dict):
+            bad = set(value) - set(merged[name])
+            if bad:
+                raise ValueError(f"unknown {name} parameter(s) {sorted(bad)} for space {space!r}")
+            merged[name].update(value)
+        else:
+            merged[name] = value
+    return json.loads(json.dumps(merged))  # JSON types, as the sidecar holds them
+
+
+# ----------------------------------------------------------------------------- cache files
+
+
+def _say(message):
+    print(f"[mnist_clustering.spaces] {message}", file=sys.stderr, flush=True)
+
+
+def _versions():
+    out = {}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _key(ident):
+    text = json.dumps(ident, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _sidecar(path):
+    path = Path(path)
+    return path.with_name(path.name.rsplit(".", 1)[0] + ".json")
+
+
+def fix_hint(space):
+    """How to replace a damaged cache file of ``space`` (for error messages)."""
+    return (f"It is a cache: rebuild it with `mnist-clustering embed --space {space} --rebuild` "
+            f"or `embed({space!r}, ..., rebuild=True)`, or delete the file and run again.")
+
+
+def write_verified(path, payload, info):
+    """Write ``payload`` (bytes) and its sidecar (``info`` + size + xxh3-64 checksum).
+
+    The old sidecar goes first, so a crash between the two writes leaves a file nothing
+    vouches for (never used) rather than a stale sidecar vouching for a new file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = _sidecar(path)
+    meta.unlink(missing_ok=True)
+    info = {**info, "file": path.name, "bytes": len(payload),
+            "checksum": {"algorithm": CHECKSUM_ALGORITHM, "digest": _digest(payload)}}
+    atomic_write(path, payload)
+    atomic_write(meta, json.dumps(info, indent=1) + "\n")
+    return info
+
+
+def read_verified(path, expect, space):
+    """The bytes of a cache file and its sidecar, checked; ``None`` when absent.
+
+    Parameters
+    ----------
+    path : path
+    expect : dict
+        Sidecar entries that must match (what defines the file's content).
+    space : str
+        For the fix named in errors.
+
+    Returns
+    -------
+    (bytes, dict) or None
+        ``None`` when the file does not exist, or has no sidecar (an interrupted write:
+        nothing vouches for it, so it is rebuilt, saying so).
+
+    Raises
+    ------
+    SpaceCacheError
+        The sidecar is unreadable or describes other content, or the file's size or
+        checksum differs from the sidecar's.
+    """
+    path = Path(path)
+    meta = _sidecar(path)
+    if not path.exists():
+        return None
+    if not meta.exists():
+        _say(f"ignoring {path}: it has no sidecar {meta.name} (an interrupted write); rebuilding")
+        return None
+    try:
+        info = json.loads(meta.read_text())
+        if not isinstance(info, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as error:
+        raise SpaceCacheError(
+            f"cannot verify {path}: its sidecar {meta.name} is unreadable "
+            f"({error.__class__.__name__}: {error}). {fix_hint(space)}"
+        ) from error
+    for name, value in json.loads(json.dumps(expect)).items():
+        if info.get(name) != value:
+            raise SpaceCacheError(
+                f"the sidecar {meta} of {path.name} says {name}={info.get(name)!r}, expected "
+                f"{value!r}. {fix_hint(space)}"
+            )
+    payload = path.read_bytes()
+    check = info.get("checksum") or {}
+    if (len(payload) != info.get("bytes") or check.get("algorithm") != CHECKSUM_ALGORITHM
+            or check.get("digest") != _digest(payload)):
+        raise SpaceCacheError(
+            f"the cached file {path} is damaged: its size or {CHECKSUM_ALGORITHM} checksum "
+            f"does not match its sidecar {meta.name}. {fix_hint(space)}"
+        )
+    return payload, info
+
+
+def _npz_bytes(**arrays):
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _npz_arrays(payload, path, space):
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+            return npz["X_train"], npz["X_test"]
+    except (OSError, ValueError, KeyError) as error:  # checksum fine, content not an npz
+        raise SpaceCacheError(f"{path} does not hold X_train and X_test ({error}). "
+                              f"{fix_hint(space)}") from error
+
+
+# ----------------------------------------------------------------------------- builders
+
+
+def _fit_pca(X_train, X_test, params, seed, context):
+    from sklearn.decomposition import PCA
+
+    start = time.perf_counter()
+    pca = PCA(random_state=seed, **params).fit(X_train)
+    Z_train = pca.transform(X_train)
+    fitted = time.perf_counter()
+    Z_test = pca.transform(X_test)
+    extra = {"explained_variance_ratio": float(pca.explained_variance_ratio_.sum()),
+             **_split(start, fitted)}
+    return Z_train, Z_test, extra
+
+
+def _fit_umap(X_train, X_test, params, seed, context):
+    with warnings.catch_warnings():
+        # umap-learn imports numba and pynndescent, which warn about their own internals
+        warnings.simplefilter("ignore")
+        import umap
+
+    if context["progress"]:
+        _say(f"fitting UMAP {params} on {len(X_train)} points (seeded, so single-threaded)")
+    # random_state makes UMAP reproducible and single-threaded (umap-learn's documented
+    # trade-off); n_jobs=1 says so explicitly instead of letting UMAP warn about it.
+    reducer = umap.UMAP(**params, random_state=seed, n_jobs=1)
+    start = time.perf_counter()
+    Z_train = reducer.fit_transform(X_train)
+    fitted = time.perf_counter()
+    Z_test = reducer.transform(X_test)
+    return Z_train, Z_test, _split(start, fitted)
+
+
+def _fit_autoencoder(X_train, X_test, params, seed, context):
+    from . import autoencoder
+
+    model = autoencoder.cached_model(X_train, params, seed, cache_dir=context["cache_dir"],
+                                     data_sha256=context["train_sha256"],
+                                     rebuild=context["rebuild"], progress=context["progress"])
+    start = time.perf_counter()
+    Z_train = model.encode(X_train)
+    fitted = time.perf_counter()
+    Z_test = model.encode(X_test)
+    extra = {"model_file": model.path.name, "final_loss": model.info.get("loss"),
+             "training_seconds": model.info.get("training_seconds"),
+             **_split(start, fitted)}
+    # the fit is the training (0 when the trained model came from the cache) + encoding
+    extra["fit_seconds"] = round(extra["fit_seconds"] + (model.trained_seconds or 0.0), 2)
+    return Z_train, Z_test, extra
+
+
+def _fit_autoencoder_umap(X_train, X_test, params, seed, context):
+    codes = embed("autoencoder", context["dataset"], context["n_samples"], seed=seed,
+                  progress=context["progress"], cache_dir=context["cache_dir"],
+                  params=params["autoencoder"])
+    Z_train, Z_test, extra = _fit_umap(codes.X_train, codes.X_test, params["umap"], seed, context)
+    return Z_train, Z_test, {"autoencoder_file": codes.provenance.get("file"), **extra}
+
+
+def _split(start, fitted):
+    """Seconds of the fit (with the training images' transform) and of the test transform."""
+    return {"fit_seconds": round(fitted - start, 2),
+            "transform_test_seconds": round(time.perf_counter() - fitted, 2)}
+
+
+_BUILDERS = {
+    "pca": _fit_pca,
+    "umap": _fit_umap,
+    "autoencoder": _fit_autoencoder,
+    "autoencoder-umap": _fit_autoencoder_umap,
+}
+
+
+# ----------------------------------------------------------------------------- embed
+
+
+def embed(space, dataset="mnist", n_samples=None, *, seed=0, rebuild=False, progress=True,
+          cache_dir=None, params=None):
+    """The training and test images of ``dataset`` in feature space ``space``.
+
+    Built once (fit on the training images, test images through the same fitted
+    transform) and cached; later calls read the cache after checking its checksum.
+
+    Parameters
+    ----------
+    space : {"raw", "pca", "umap", "autoencoder", "autoencoder-umap"}
+    dataset : {"mnist", "digits"}
+    n_samples : int, optional
+        Fit on (and return) the first ``n_samples`` training images; the test set is whole.
+    seed : int, default 0
+        Seeds the fit (PCA's and UMAP's ``random_state``, the autoencoder's initial
+        weights and batch order). Independent of the seeds of a clustering in the space.
+    rebuild : bool, default False
+        Build again and replace the cache file (e.g. after a :class:`SpaceCacheError`);
+        for ``autoencoder`` this retrains from scratch. It applies to ``space`` only:
+        ``autoencoder-umap`` reuses the cached autoencoder.
+    progress : bool, default True
+        Messages (and the autoencoder's progress bar) on stderr.
+    cache_dir : path, optional
+        Default :func:`mnist_clustering.distances.default_cache_dir`.
+    params : dict, optional
+        Overrides of :data:`DEFAULT_PARAMS` (see :func:`space_params`).
+
+    Returns
+    -------
+    FeatureSpace
+
+    Raises
+    ------
+    SpaceCacheError (a ValueError)
+        A cached file does not match its sidecar; the message names it and the fix.
+    """
+    params = space_params(space, params)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = int(seed)
+    X_train, y_train, X_test, y_test = load_prepared(dataset, n_samples)
+    ident = {
+        "space": space,
+        "params": params,
+        "seed": seed,
+        "dataset": dataset,
+        "n_samples": None if n_samples is None else int(n_samples),
+        "data_sha256": {"X_train": array_sha256(X_train), "X_test": array_sha256(X_test)},
+    }
+    if space == "raw":
+        info = {**ident, "shape_train": list(X_train.shape), "shape_test": list(X_test.shape)}
+        return FeatureSpace(space, X_train, X_test, y_train, y_test, info)
+
+    cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    key = _key(ident)
+    path = cache_dir / f"space-{space}-{key}.npz"
+    found = None if rebuild else read_verified(path, {**ident, "key": key}, space)
+    if found is not None:
+        payload, info = found
+        Z_train, Z_test = _npz_arrays(payload, path, space)
+        if Z_train.shape[0] != len(X_train) or Z_test.shape[0] != len(X_test):
+            raise SpaceCacheError(f"{path} holds {Z_train.shape[0]} + {Z_test.shape[0]} rows, "
+                                  f"expected {len(X_train)} + {len(X_test)}. {fix_hint(space)}")
+        if progress:
+            _say(f"reusing {space} space {path} (verified)")
+        return FeatureSpace(space, Z_train, Z_test, y_train, y_test, info)
+
+    context = {"dataset": dataset, "n_samples": n_samples, "cache_dir": cache_dir,
+               "rebuild": rebuild, "progress": progress,
+               "train_sha256": ident["data_sha256"]["X_train"]}
+    start = time.perf_counter()
+    Z_train, Z_test, extra = _BUILDERS[space](X_train, X_test, params, seed, context)
+    seconds = time.perf_counter() - start
+    Z_train = np.ascontiguousarray(Z_train, dtype=np.float32)
+    Z_test = np.ascontiguousarray(Z_test, dtype=np.float32)
+    if not (np.isfinite(Z_train).all() and np.isfinite(Z_test).all()):
+        raise ValueError(f"the {space} space of {dataset} has NaN or infinite values: "
+                         f"not cached; check the parameters {params}")
+    info = {
+        **ident,
+        "key": key,
+        "shape_train": list(Z_train.shape),
+        "shape_test": list(Z_test.shape),
+        "dtype": "float32",
+        "build_seconds": round(seconds, 2),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(),
+        **extra,
+    }
+    info = write_verified(path, _npz_bytes(X_train=Z_train, X_test=Z_test), info)
+    if progress:
+        _say(f"built the {space} space in {seconds:.1f} s: {path}")
+    return FeatureSpace(space, Z_train, Z_test, y_train, y_test, info)
