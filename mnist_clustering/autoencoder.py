@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .spaces import _key, _sidecar, _versions, read_verified, write_verified
+from .cachefiles import _key, _sidecar, _versions, read_verified, write_verified
 
 __all__ = ["ENCODE_BATCH", "AutoencoderModel", "build_autoencoder", "cached_model", "train"]
 

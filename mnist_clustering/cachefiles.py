@@ -1,0 +1,128 @@
+"""Verified cache files of the feature spaces and the autoencoder: each file with a
+sidecar JSON that says what it holds and carries its xxh3-64 checksum.
+
+Used by :mod:`mnist_clustering.spaces` and :mod:`mnist_clustering.autoencoder`; imports
+only the lowest rooms (``files``, and ``distances`` for its checksum function).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from .distances import CHECKSUM_ALGORITHM, _digest
+from .files import atomic_write
+
+# Packages whose versions are written into a sidecar (those that shape the numbers).
+_VERSIONED = ("numpy", "scikit-learn", "umap-learn", "pynndescent", "numba",
+              "tensorflow-cpu", "tensorflow", "keras")
+
+
+class SpaceCacheError(ValueError):
+    """A cached feature space (or autoencoder model) does not match its sidecar."""
+
+
+def _say(message):
+    print(f"[mnist_clustering.spaces] {message}", file=sys.stderr, flush=True)
+
+
+def _versions():
+    out = {}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _key(ident):
+    text = json.dumps(ident, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _sidecar(path):
+    path = Path(path)
+    return path.with_name(path.name.rsplit(".", 1)[0] + ".json")
+
+
+def fix_hint(space):
+    """How to replace a damaged cache file of ``space`` (for error messages)."""
+    return (f"It is a cache: rebuild it with `mnist-clustering embed --space {space} --rebuild` "
+            f"or `embed({space!r}, ..., rebuild=True)`, or delete the file and run again.")
+
+
+def write_verified(path, payload, info):
+    """Write ``payload`` (bytes) and its sidecar (``info`` + size + xxh3-64 checksum).
+
+    The old sidecar goes first, so a crash between the two writes leaves a file nothing
+    vouches for (never used) rather than a stale sidecar vouching for a new file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = _sidecar(path)
+    meta.unlink(missing_ok=True)
+    info = {**info, "file": path.name, "bytes": len(payload),
+            "checksum": {"algorithm": CHECKSUM_ALGORITHM, "digest": _digest(payload)}}
+    atomic_write(path, payload)
+    atomic_write(meta, json.dumps(info, indent=1) + "\n")
+    return info
+
+
+def read_verified(path, expect, space):
+    """The bytes of a cache file and its sidecar, checked; ``None`` when absent.
+
+    Parameters
+    ----------
+    path : path
+    expect : dict
+        Sidecar entries that must match (what defines the file's content).
+    space : str
+        For the fix named in errors.
+
+    Returns
+    -------
+    (bytes, dict) or None
+        ``None`` when the file does not exist, or has no sidecar (an interrupted write:
+        nothing vouches for it, so it is rebuilt, saying so).
+
+    Raises
+    ------
+    SpaceCacheError
+        The sidecar is unreadable or describes other content, or the file's size or
+        checksum differs from the sidecar's.
+    """
+    path = Path(path)
+    meta = _sidecar(path)
+    if not path.exists():
+        return None
+    if not meta.exists():
+        _say(f"ignoring {path}: it has no sidecar {meta.name} (an interrupted write); rebuilding")
+        return None
+    try:
+        info = json.loads(meta.read_text())
+        if not isinstance(info, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as error:
+        raise SpaceCacheError(
+            f"cannot verify {path}: its sidecar {meta.name} is unreadable "
+            f"({error.__class__.__name__}: {error}). {fix_hint(space)}"
+        ) from error
+    for name, value in json.loads(json.dumps(expect)).items():
+        if info.get(name) != value:
+            raise SpaceCacheError(
+                f"the sidecar {meta} of {path.name} says {name}={info.get(name)!r}, expected "
+                f"{value!r}. {fix_hint(space)}"
+            )
+    payload = path.read_bytes()
+    check = info.get("checksum") or {}
+    if (len(payload) != info.get("bytes") or check.get("algorithm") != CHECKSUM_ALGORITHM
+            or check.get("digest") != _digest(payload)):
+        raise SpaceCacheError(
+            f"the cached file {path} is damaged: its size or {CHECKSUM_ALGORITHM} checksum "
+            f"does not match its sidecar {meta.name}. {fix_hint(space)}"
+        )
+    return payload, info
