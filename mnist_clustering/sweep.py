@@ -63,7 +63,25 @@ SPREAD_PRESET = (
 )
 """Many seeds per k, for ``--preset spread`` (after ``--preset seed``)."""
 
-PRESETS = {"seed": notebook2022.PRESET, "spread": SPREAD_PRESET}
+SPACES_PRESET = {
+    # K-Means in every feature space beyond raw pixels: 10 seeds at k = 10, the coarse grid
+    # k = 2..30 and 50..250 (GRID_SEEDS seeds: the budget of the whole representation
+    # pipeline, 30 minutes on 2 cores, spaces built included, bounds it), every labelling
+    # kept; then a Gaussian mixture at k = 10 (GMM_SEEDS seeds) and HDBSCAN, in density.csv.
+    "spaces": ("pca", "umap", "autoencoder", "autoencoder-umap"),
+    "sweeps": (
+        {"label": "kmeans k=10, 10 seeds", "method": "kmeans", "ks": "10", "seeds": "0:10"},
+        {"label": "kmeans k=2..30,50..250", "method": "kmeans",
+         "ks": "2:31,50,100,150,200,250", "seeds": "0:1"},
+    ),
+    "gmm_seeds": range(5),
+    # HDBSCAN's tree search slows sharply with the dimension: it runs in the 10-dimensional
+    # spaces, not in the 50 of PCA
+    "hdbscan_max_dims": 10,
+}
+"""K-Means, the Gaussian mixture and HDBSCAN in each feature space (``--preset spaces``)."""
+
+PRESETS = {"seed": notebook2022.PRESET, "spread": SPREAD_PRESET, "spaces": SPACES_PRESET}
 
 
 # --------------------------------------------------------------------------- provenance
@@ -83,7 +101,15 @@ def _provenance(store, spec, data, previous):
     versions["python"] = platform.python_version()
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     seeds = set(previous.get("seeds", [previous["seed"]] if "seed" in previous else []))
+    extra = {}
+    if data.space != "raw":  # raw tables keep exactly the keys they always had
+        info = data.space_provenance or {}
+        extra = {"space": {"name": data.space, **{key: info.get(key) for key in (
+            "key", "params", "seed", "n_samples", "data_sha256", "shape_train", "shape_test",
+            "build_seconds", "created", "versions")}}}
+        extra["space"]["file"] = f"space-{data.space}-{info.get('key')}.npz"
     return {
+        **extra,
         "dataset": data.dataset, "table": store.dataset, "method": spec.method,
         "seeds": sorted(seeds | {spec.seed}), "params": spec.params_dict,
         "seed_changes_result": seed_changes_result(spec.method, spec.params_dict),
@@ -104,7 +130,7 @@ def timing_key(k, seed):
 def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None,
               silhouette="exact", keep=(), keep_labels=False, force=False, results_dir=None,
               progress=True, workers=1, scheduler=None, distances=None, data=None,
-              rebuild_distances=False, **params):
+              rebuild_distances=False, space=None, **params):
     """Fit and score ``method`` for every k of ``ks``; store and return the rows.
 
     Parameters
@@ -147,6 +173,11 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
         Reuse already-loaded data (and its distance matrix).
     rebuild_distances : bool
         Rebuild the cached distance matrix instead of reading it (``--rebuild-distances``).
+    space : str, optional
+        Cluster in this feature space (:data:`mnist_clustering.spaces.SPACES`; default
+        ``'raw'``, or that of ``data``): its tables are in ``results/<dataset>/<space>/``,
+        their provenance records the space's, and their exact silhouettes are computed
+        from the space's points (no distance matrix). K-Medoids runs on ``raw`` only.
     **params
         Estimator parameters, e.g. ``n_init`` for K-Means.
 
@@ -167,9 +198,16 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
         raise ValueError(f"keep (--keep) names k = {', '.join(map(str, outside))}, not in the k "
                          "grid of this sweep, so nothing would be kept: add them to the grid "
                          "(--k), or drop them from --keep")
+    if data is not None and space is not None and space != data.space:
+        raise ValueError(f"space={space!r} but the data given is in the {data.space!r} space: "
+                         "pass data of that space (SweepData(..., space=...)) or omit one")
+    space = space if space is not None else (data.space if data is not None else "raw")
+    if space != "raw" and method != "kmeans":
+        raise ValueError(f"{method} runs on raw pixels only (it needs the stored distance "
+                         f"matrix); in the {space} space use method='kmeans', or space='raw'")
     if data is None:
         data = SweepData(dataset, n_samples, progress=progress,
-                         rebuild_distances=rebuild_distances)
+                         rebuild_distances=rebuild_distances, space=space)
     else:
         if not progress:
             data.progress = False  # progress=False means no bar at all, the distances' included
@@ -287,8 +325,17 @@ def fill_silhouettes(store, data, spec, *, progress=True, batch=40):
     """
     from tqdm.auto import tqdm
 
-    from .distances import silhouette_scores
+    from .distances import silhouette_scores, silhouette_scores_from_points
 
+    def scored(labellings):
+        if data.space == "raw":
+            return silhouette_scores(data.distances, labellings)
+        # a low-dimensional space: distance blocks from the points, no 14.4 GB matrix
+        return silhouette_scores_from_points(data.X, labellings)
+
+    if data.space != "raw":
+        # each pass recomputes every distance from the points: many labellings per pass
+        batch = max(batch, 400)
     n = len(data.X)
     records = store.pending_labels(spec, n)
     table = store.load()
@@ -301,7 +348,7 @@ def fill_silhouettes(store, data, spec, *, progress=True, batch=40):
         for start in range(0, len(waiting), batch):
             keys = waiting[start:start + batch]
             began = time.perf_counter()
-            scores = silhouette_scores(data.distances, [records[key] for key in keys])
+            scores = scored([records[key] for key in keys])
             share = (time.perf_counter() - began) / len(keys)
             _store_silhouettes(store, spec, data, dict(zip(keys, scores)), records, share)
             bar.update(len(keys))
@@ -337,7 +384,11 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     """
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    data = data or SweepData(options.pop("dataset", "mnist"), options.pop("n_samples", None))
+    dataset, n_samples = options.pop("dataset", "mnist"), options.pop("n_samples", None)
+    if name == "spaces":
+        return _run_spaces_preset(results_dir=results_dir, progress=progress, force=force,
+                                  dataset=dataset, n_samples=n_samples, **options)
+    data = data or SweepData(dataset, n_samples)
     outcome = {}
     for entry in PRESETS[name]:
         if isinstance(entry, tuple):  # (method, k grid, keep) of the seed notebook
@@ -354,16 +405,59 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     return outcome
 
 
+def density_path(space, dataset="mnist", results_dir=None, *, n_samples=None):
+    """Where the Gaussian-mixture and HDBSCAN rows of a feature space are stored."""
+    root = default_results_dir() if results_dir is None else results_dir
+    from pathlib import Path
+
+    return Path(root) / table_name(dataset, n_samples, space) / "density.csv"
+
+
+def _run_spaces_preset(*, results_dir=None, progress=True, force=False, dataset="mnist",
+                       n_samples=None, spaces=None, **options):
+    """:data:`SPACES_PRESET`: label -> (table, seconds), per space (``'<space>: <label>'``)."""
+    from .density import density_table, read_density, write_density
+    from .spaces import embed
+
+    outcome = {}
+    for space in spaces or SPACES_PRESET["spaces"]:
+        start = time.perf_counter()
+        data = SweepData(dataset, n_samples, progress=progress, space=space)
+        data.arrays  # noqa: B018  (build or read the space)
+        outcome[f"{space}: space"] = (None, time.perf_counter() - start)
+        for entry in SPACES_PRESET["sweeps"]:
+            entry = {"keep_labels": True, **entry}
+            label, method, ks = entry.pop("label"), entry.pop("method"), entry.pop("ks")
+            start = time.perf_counter()
+            table = run_sweep(method, ks, results_dir=results_dir, progress=progress,
+                              force=force, data=data, **entry, **options)
+            outcome[f"{space}: {label}"] = (table, time.perf_counter() - start)
+        path = density_path(space, dataset, results_dir, n_samples=n_samples)
+        start = time.perf_counter()
+        if path.exists() and not force:
+            table = read_density(path)
+        else:
+            fs = embed(space, dataset, n_samples, progress=progress)
+            table = write_density(density_table(
+                fs, gmm_seeds=SPACES_PRESET["gmm_seeds"],
+                hdbscan=fs.X_train.shape[1] <= SPACES_PRESET["hdbscan_max_dims"]), path)
+        outcome[f"{space}: density"] = (table, time.perf_counter() - start)
+    return outcome
+
+
 # --------------------------------------------------------------------------- reading
-def _store(method, dataset, results_dir, n_samples, params):
+def _store(method, dataset, results_dir, n_samples, params, space="raw"):
     variant = non_default_params(method, method_params(method, **params))
-    return ResultsStore(table_name(dataset, n_samples), method, results_dir, variant=variant)
+    return ResultsStore(table_name(dataset, n_samples, space), method, results_dir,
+                        variant=variant)
 
 
-def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
+def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
+                 **params):
     """The stored sweep table of ``method`` on ``dataset`` (a pandas DataFrame), all seeds.
 
     ``n_samples`` reads the table of a sweep run with that ``n_samples`` (``--n-samples``);
+    ``space`` that of a feature space (``load_results("kmeans", space="umap")``);
     ``params`` other than the defaults (e.g. ``n_init=10``) read that parameter set's table.
 
     Raises
@@ -371,22 +465,25 @@ def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, *
     FileNotFoundError
         If no table exists yet, with the command that computes it.
     """
-    store = _store(method, dataset, results_dir, n_samples, params)
+    store = _store(method, dataset, results_dir, n_samples, params, space)
     if not store.csv.exists():
+        where = "" if space == "raw" else f" --space {space}"
         raise FileNotFoundError(
-            f"no results for {method} on {dataset} at {store.csv}; compute them with "
-            f"`mnist-clustering sweep --method {method} --k ...` or run_sweep(...)"
+            f"no results for {method} on {dataset} ({space} space) at {store.csv}; compute "
+            f"them with `mnist-clustering sweep --method {method}{where} --k ...` or "
+            "run_sweep(...)"
         )
     return store.load()
 
 
-def load_provenance(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
+def load_provenance(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
+                    **params):
     """The provenance record (parameters, versions, hashes, per-k times) of a table."""
-    return _store(method, dataset, results_dir, n_samples, params).load_provenance()
+    return _store(method, dataset, results_dir, n_samples, params, space).load_provenance()
 
 
 def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=None, seed=0,
-                   **params):
+                   space="raw", **params):
     """Stored labels, centres (and medoid indices) of ``method`` at ``k`` (and ``seed``).
 
     ``n_samples`` reads those of a sweep run with that ``n_samples`` (``--n-samples``).
@@ -397,9 +494,10 @@ def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=No
         ``labels`` (n,), ``centers`` (k, d), ``majority_labels`` (k,) and, for
         K-Medoids, ``medoid_indices`` (k,).
     """
-    return _store(method, dataset, results_dir, n_samples, params).load_artifact(k, seed)
+    return _store(method, dataset, results_dir, n_samples, params, space).load_artifact(k, seed)
 
 
-def load_labels(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
+def load_labels(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
+                **params):
     """``{(k, seed): labels}`` of every row whose labels were kept (``keep_labels``)."""
-    return _store(method, dataset, results_dir, n_samples, params).stored_labels()
+    return _store(method, dataset, results_dir, n_samples, params, space).stored_labels()
