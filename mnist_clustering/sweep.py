@@ -75,9 +75,10 @@ SPACES_PRESET = {
          "ks": "2:31,50,100,150,200,250", "seeds": "0:1"},
     ),
     "gmm_seeds": range(5),
-    # HDBSCAN's tree search slows sharply with the dimension: it runs in the 10-dimensional
-    # spaces, not in the 50 of PCA
-    "hdbscan_max_dims": 10,
+    # The Gaussian mixture and HDBSCAN run in the low-dimensional (10) spaces, as the issue
+    # asks, not in the 50 of PCA: full covariances there made 5 mixtures cost more than all
+    # of the space's K-Means, and HDBSCAN's tree search slows sharply with the dimension.
+    "density_max_dims": 10,
 }
 """K-Means, the Gaussian mixture and HDBSCAN in each feature space (``--preset spaces``)."""
 
@@ -434,15 +435,48 @@ def _run_spaces_preset(*, results_dir=None, progress=True, force=False, dataset=
             outcome[f"{space}: {label}"] = (table, time.perf_counter() - start)
         path = density_path(space, dataset, results_dir, n_samples=n_samples)
         start = time.perf_counter()
+        if data.X.shape[1] > SPACES_PRESET["density_max_dims"]:
+            continue
         if path.exists() and not force:
             table = read_density(path)
         else:
             fs = embed(space, dataset, n_samples, progress=progress)
-            table = write_density(density_table(
-                fs, gmm_seeds=SPACES_PRESET["gmm_seeds"],
-                hdbscan=fs.X_train.shape[1] <= SPACES_PRESET["hdbscan_max_dims"]), path)
+            table = write_density(density_table(fs, gmm_seeds=SPACES_PRESET["gmm_seeds"]), path)
         outcome[f"{space}: density"] = (table, time.perf_counter() - start)
+        if space == "autoencoder-umap":
+            start = time.perf_counter()
+            picture_path = path.with_name("umap2d.npz")
+            if force or not picture_path.exists():
+                save_picture_sample(picture_path, dataset, n_samples, progress=progress)
+            outcome[f"{space}: 2-D picture"] = (None, time.perf_counter() - start)
     return outcome
+
+
+PICTURE_SAMPLE = 10_000
+"""Training images in the stored 2-D picture (a seeded random choice)."""
+
+
+def save_picture_sample(path, dataset="mnist", n_samples=None, *, progress=True):
+    """Store a 2-D UMAP of the autoencoder codes (``autoencoder-umap`` with
+    ``n_components=2``, a cached space) for :data:`PICTURE_SAMPLE` training images.
+
+    The file holds ``index`` (the images' rows), ``xy`` (float32) and ``space_key`` so that
+    the notebook draws the picture without building the space.
+    """
+    import io
+
+    from .files import atomic_write
+    from .spaces import embed
+
+    fs = embed("autoencoder-umap", dataset, n_samples, progress=progress,
+               params={"umap": {"n_components": 2}})
+    n = len(fs.X_train)
+    index = np.sort(np.random.default_rng(0).choice(n, min(PICTURE_SAMPLE, n), replace=False))
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, index=index, xy=fs.X_train[index].astype(np.float32),
+                        space_key=np.array(fs.provenance["key"]),
+                        build_seconds=np.array(fs.provenance.get("build_seconds", np.nan)))
+    atomic_write(path, buffer.getvalue())
 
 
 # --------------------------------------------------------------------------- reading
