@@ -93,6 +93,10 @@ __all__ = [
     "space_times",
     "purity_by_space",
     "conclusion_representations",
+    "training_digits",
+    "space_picture",
+    "seed_labellings",
+    "picture_note",
 ]
 
 # --------------------------------------------------------------------------- the seed
@@ -1716,3 +1720,54 @@ def conclusion_representations(summary, times, pairs, best, k=10):
             "silhouettes, s): " + ", ".join(
             f"{s} {v:.0f}" for s, v in times["K-Means fits and scores (s)"].items()) + ".")
     return Text("\n\n".join(line for line in lines if line))
+
+
+def training_digits(dataset="mnist", n_samples=None):
+    """The digit of each training image (the labels no space or method uses)."""
+    from .data import load_dataset
+
+    (_, y_train), _ = load_dataset(dataset)
+    y = np.asarray(y_train)
+    return y if n_samples is None else y[:n_samples]
+
+
+def space_picture(space="autoencoder-umap", k=10, seed=None, dataset="mnist", results_dir=None):
+    """The stored 2-D UMAP sample (``umap2d.npz``, preset 'spaces') with each image's digit
+    and its K-Means cluster (k, ``seed``; default :func:`median_seed`) in ``space``.
+
+    Returns
+    -------
+    dict
+        ``xy`` (n, 2), ``digits`` (n,), ``clusters`` (n,), ``seed``, ``build_seconds``
+        (of the 2-D UMAP).
+    """
+    from .sweep import default_results_dir, load_labels
+
+    root = default_results_dir() if results_dir is None else Path(results_dir)
+    path = root / space_folder("autoencoder-umap", dataset) / "umap2d.npz"
+    if not path.exists():
+        raise FileNotFoundError(f"no 2-D picture at {path}: run `mnist-clustering sweep "
+                                "--preset spaces` (or make reproduce)")
+    with np.load(path) as stored:
+        index, xy = stored["index"], stored["xy"]
+        build = float(stored["build_seconds"])
+    seed = median_seed(space, k, dataset, results_dir) if seed is None else seed
+    labels = load_labels("kmeans", dataset, results_dir, space=space)[(k, seed)]
+    return {"xy": xy, "digits": training_digits(dataset)[index], "clusters": labels[index],
+            "seed": seed, "build_seconds": build}
+
+
+def seed_labellings(space, k=10, dataset="mnist", results_dir=None):
+    """``{seed: labels}`` of the kept K-Means labellings at ``k`` in ``space``."""
+    from .sweep import load_labels
+
+    return {seed: labels for (kk, seed), labels in
+            load_labels("kmeans", dataset, results_dir, space=space).items() if kk == k}
+
+
+def picture_note(picture, space):
+    """What the 2-D picture is, in numbers (its size, cost and the seed shown)."""
+    return Text(f"{len(picture['xy']):,} training images drawn at random (seeded) from the "
+                f"60,000; the 2-D UMAP of the autoencoder codes took "
+                f"{picture['build_seconds']:.0f} s to build. Clusters: K-Means, k = 10, in the "
+                f"{space} space, seed {picture['seed']} (the median accuracy of its seeds).")
