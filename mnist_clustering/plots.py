@@ -771,6 +771,8 @@ def sweep_bands(
     color = sns.color_palette("colorblind")[0]
     for ax, score in zip(axes, scores):
         rows = summary[summary["score"] == score].sort_values("k")
+        if xlim is not None:  # only what is shown sets the y range
+            rows = rows[rows["k"].between(*xlim)]
         several, single = rows[~rows["single_seed"]], rows[rows["single_seed"]]
         ax.fill_between(several["k"], several["min"], several["max"], color=color, alpha=0.15,
                         lw=0, label="min-max over seeds")

@@ -84,3 +84,40 @@ def test_best_k_under_noise_keeps_every_overlapping_k():
     worst = best_k_under_noise(seed_summary(table.rename(columns={"accuracy": "inertia"}),
                                             "inertia"), "inertia")
     assert list(worst["k"]) == [4]
+
+
+def test_committed_spread_summary_and_stability_against_direct_computations():
+    # the committed spread preset: summaries from the table, stability from the kept labels
+    from mnist_clustering import load_results
+    from mnist_clustering.sweep import load_labels
+
+    table = load_results("kmeans")
+    at10 = table[table["k"] == 10]
+    assert len(at10) >= 20  # the issue's grid: at least 20 seeds at k = 10
+    summary = seed_summary(table, ["accuracy", "nmi"]).set_index(["score", "k"])
+    for score in ("accuracy", "nmi"):
+        values = at10[score].to_numpy()
+        row = summary.loc[(score, 10)]
+        assert row["n_seeds"] == len(values)
+        assert row["mean"] == pytest.approx(values.sum() / len(values), rel=1e-12)
+        assert row["sd"] == pytest.approx(
+            math.sqrt(((values - values.mean()) ** 2).sum() / (len(values) - 1)), rel=1e-12)
+        assert (row["min"], row["max"]) == (values.min(), values.max())
+    labels = {key: value for key, value in load_labels("kmeans").items() if key[0] == 10}
+    assert len(labels) == len(at10)
+    stability = stability_by_k(labels).set_index("k").loc[10]
+    seeds = sorted(s for _, s in labels)
+    pairs = [adjusted_rand_score(labels[(10, a)], labels[(10, b)])
+             for a, b in combinations(seeds, 2)]
+    assert stability["mean_ari"] == pytest.approx(sum(pairs) / len(pairs), rel=1e-12)
+    assert stability["min_ari"] == min(pairs)
+    # the kept labels are the rows' labellings: their label scores are the table's
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from mnist_clustering.data import load_mnist
+
+    (_, y), _ = load_mnist()
+    for seed in seeds[:3]:
+        nmi = normalized_mutual_info_score(y, labels[(10, seed)])
+        stored = at10.loc[at10["seed"] == seed, "nmi"].iloc[0]
+        assert nmi == pytest.approx(stored, rel=1e-12)
