@@ -97,3 +97,14 @@ def test_cli_sweep_space(space_cache, tmp_path, capsys):
 def test_spaces_preset_is_registered():
     assert "spaces" in sweep.PRESETS
     assert set(sweep.SPACES_PRESET["spaces"]) == {"pca", "umap", "autoencoder", "autoencoder-umap"}
+
+
+def test_worker_processes_cluster_the_same_space_as_the_driver(space_cache, tmp_path):
+    # the workers rebuild SweepData from (dataset, n_samples, fingerprint, space): they
+    # must read the same cached space, or the rows would differ from a serial sweep
+    serial = run_sweep("kmeans", "3,5", dataset="digits", space="pca", results_dir=tmp_path / "a",
+                       progress=False, workers=1)
+    parallel = run_sweep("kmeans", "3,5", dataset="digits", space="pca",
+                         results_dir=tmp_path / "b", progress=False, workers=2)
+    columns = ["k", "inertia", "silhouette", "accuracy", "test_purity"]
+    assert serial[columns].equals(parallel[columns])
