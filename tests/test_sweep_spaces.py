@@ -108,3 +108,26 @@ def test_worker_processes_cluster_the_same_space_as_the_driver(space_cache, tmp_
                          results_dir=tmp_path / "b", progress=False, workers=2)
     columns = ["k", "inertia", "silhouette", "accuracy", "test_purity"]
     assert serial[columns].equals(parallel[columns])
+
+
+def test_the_spaces_preset_resumes_from_its_tables_without_building_the_space(
+        space_cache, tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    first = sweep.run_preset("spaces", spaces=["pca"], dataset="digits", results_dir=results,
+                             progress=False, workers=1)
+    table = load_results("kmeans", "digits", results, space="pca")
+    assert set(table.loc[table["k"] == 10, "seed"]) == set(range(10))
+    assert {2, 30, 250} <= set(table["k"])
+    assert "pca: density" not in first  # 50 dimensions: no mixture, no HDBSCAN
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a complete space was loaded again")
+
+    monkeypatch.setattr("mnist_clustering.spaces.embed", refuse)
+    again = sweep.run_preset("spaces", spaces=["pca"], dataset="digits", results_dir=results,
+                             progress=False, workers=1)
+    assert list(again) == ["pca: complete"]
+    (results / "digits" / "pca" / "labels" / "kmeans" / "k10-seed3.npz").unlink()
+    with pytest.raises(AssertionError, match="loaded again"):
+        sweep.run_preset("spaces", spaces=["pca"], dataset="digits", results_dir=results,
+                         progress=False, workers=1)
