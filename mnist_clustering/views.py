@@ -1561,7 +1561,8 @@ def space_literature():
     versions of the paper.
     """
     table = scores.literature()
-    table["score"] = table["score"].map(lambda s: ROW_NAMES.get(s, s))
+    table["score"] = table["score"].map(lambda s: ROW_NAMES.get(s, s.upper() if s == "ami" else s))
+    table["k"] = table["k"].astype("Int64")  # no k: HDBSCAN finds its own number of clusters
     return table
 
 
