@@ -39,9 +39,11 @@ def build_parser():
     sweep = commands.add_parser("sweep", help="fit and score every k of a grid, into results/")
     what = sweep.add_mutually_exclusive_group(required=True)
     what.add_argument("--method", choices=METHODS)
-    what.add_argument("--preset", choices=["seed", "spread"],
+    what.add_argument("--preset", choices=["seed", "spread", "spaces"],
                       help="seed: all of the 2022 notebook's sweeps and final models; "
-                           "spread: K-Means over many seeds per k (run after seed)")
+                           "spread: K-Means over many seeds per k (run after seed); "
+                           "spaces: K-Means, Gaussian mixture and HDBSCAN in every feature "
+                           "space beyond raw pixels")
     sweep.add_argument("--k", dest="ks", help="k grid: START:STOP[:STEP] (stop excluded) or K,K,...")
     sweep.add_argument("--keep", default="", help="k values whose labels/centres are stored")
     sweep.add_argument("--seed", type=int, default=0, help="random state (default 0)")
@@ -57,6 +59,9 @@ def build_parser():
     _add_table_options(sweep)
     sweep.add_argument("--n-samples", type=int, default=None,
                        help="use the first N training images (a separate table)")
+    sweep.add_argument("--space", default="raw", choices=_spaces(),
+                       help="cluster in this feature space (default raw pixels; built into "
+                            "the cache by `embed` if missing); tables in results/DATASET/SPACE/")
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sweep.add_argument("--rebuild-distances", action="store_true",
                        help="compute the cached distance matrix again (e.g. after it failed "
@@ -105,6 +110,12 @@ def _scores():
     return ", ".join(f"{name} ({direction})" for name, direction in SCORE_DIRECTIONS.items())
 
 
+def _spaces():
+    from .spaces import SPACES
+
+    return SPACES
+
+
 def _add_table_options(parser):
     parser.add_argument("--dataset", default="mnist", choices=["mnist", "digits"])
     parser.add_argument("--results-dir", default=None, help="root of the results tables")
@@ -150,17 +161,21 @@ def _sweep(args):
     if args.distances is not None:
         options["distances"] = args.distances
     if args.preset:
+        if args.space != "raw":
+            raise ValueError("--preset chooses its own spaces (the 'spaces' preset: all of "
+                             "them beyond raw); drop --space")
         if args.ks or args.keep or args.n_init is not None or args.seeds or args.keep_labels:
             raise ValueError("--preset sets its own k grids, seeds and parameters; drop "
                              "--k/--keep/--n-init/--seeds/--keep-labels")
         for label, (table, seconds) in run_preset(args.preset, **options).items():
-            print(f"{label}: {len(table)} rows, {seconds:.0f} s")
+            rows = "" if table is None else f"{len(table)} rows, "
+            print(f"{label}: {rows}{seconds:.0f} s")
         return 0
     if not args.ks:
         raise ValueError("--k is required with --method (e.g. --k 2:80)")
     params = {"n_init": args.n_init} if args.n_init is not None else {}
     table = run_sweep(args.method, args.ks, keep=args.keep or (), seeds=args.seeds,
-                      keep_labels=args.keep_labels, **options, **params)
+                      keep_labels=args.keep_labels, space=args.space, **options, **params)
     columns = ["k", *(["seed"] if args.seeds else []), "inertia", "silhouette", "calinski_harabasz", "label_entropy", "purity",
                "test_purity", "fit_seconds"]
     print(table[columns].to_string(index=False))

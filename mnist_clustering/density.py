@@ -21,11 +21,15 @@ import time
 import numpy as np
 import pandas as pd
 
+from .files import atomic_write
 from .metrics import label_scores
 
 __all__ = [
+    "DENSITY_COLUMNS",
     "HDBSCAN_MIN_SAMPLES",
     "density_table",
+    "read_density",
+    "write_density",
     "gmm_row",
     "hdbscan_min_cluster_size",
     "hdbscan_row",
@@ -141,3 +145,66 @@ def density_table(space, *, gmm_seeds=range(5), hdbscan=True, min_cluster_size=N
     table.insert(0, "space", space.name)
     table.insert(1, "n_samples", len(space.X_train))
     return table
+
+
+#: The columns of a stored density table (``results/<dataset>/<space>/density.csv``) and
+#: their kinds: ``str``, ``int``, ``float``, or ``"int?"`` / ``"float?"`` (may be empty).
+DENSITY_COLUMNS = {
+    "space": "str", "n_samples": "int", "method": "str", "seed": "int?", "params": "str",
+    "n_clusters": "int", "noise_share": "float?",
+    **{name: "float" for name in _SCORES},
+    **{f"{name}_clustered": "float?" for name in _SCORES},
+    "fit_seconds": "float",
+}
+
+
+def write_density(table, path):
+    """Write a :func:`density_table` to ``path`` (CSV, atomically), columns in
+    :data:`DENSITY_COLUMNS` order, then read it back strictly (:func:`read_density`)."""
+    missing = [column for column in DENSITY_COLUMNS if column not in table.columns]
+    if missing:
+        raise ValueError(f"the density table lacks the columns {', '.join(missing)}")
+    frame = table.reindex(columns=list(DENSITY_COLUMNS)).copy()
+    frame["seed"] = frame["seed"].astype("Int64")
+    path = __import__("pathlib").Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, frame.to_csv(index=False, float_format="%.10g"), verify=read_density)
+    return read_density(path)
+
+
+def read_density(path):
+    """Read a density table written by :func:`write_density`, strictly.
+
+    Raises
+    ------
+    ValueError
+        If the columns are not exactly :data:`DENSITY_COLUMNS`, or a cell is empty where
+        it may not be or is not of its column's kind; the message names the file, the row
+        and the fix.
+    """
+    fix = "delete the file to have it recomputed (`make reproduce`, preset 'spaces')"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if list(frame.columns) != list(DENSITY_COLUMNS):
+        raise ValueError(f"{path} has the columns {list(frame.columns)}, expected "
+                         f"{list(DENSITY_COLUMNS)}: {fix}")
+    out = {}
+    for column, kind in DENSITY_COLUMNS.items():
+        base, optional = kind.rstrip("?"), kind.endswith("?")
+        cells = frame[column]
+        empty = cells == ""
+        if empty.any() and not optional:
+            line = int(np.flatnonzero(empty.to_numpy())[0]) + 2
+            raise ValueError(f"{path} line {line}: column {column} is empty: {fix}")
+        if base == "str":
+            out[column] = cells
+            continue
+        values = pd.to_numeric(cells.where(~empty), errors="coerce")
+        bad = values.isna() & ~empty
+        if base == "int":
+            bad |= values.notna() & (values != values.round())
+        if bad.any():
+            line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise ValueError(f"{path} line {line}: column {column} holds "
+                             f"{cells[bad].iloc[0]!r}, not a {base}: {fix}")
+        out[column] = values.astype("Int64") if base == "int" else values.astype(float)
+    return pd.DataFrame(out)

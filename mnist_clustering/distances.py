@@ -59,6 +59,7 @@ __all__ = [
     "cache_key",
     "silhouette_scores",
     "silhouette_samples_many",
+    "silhouette_scores_from_points",
 ]
 
 #: Environment variable naming the cache directory (overrides the platform default).
@@ -811,6 +812,25 @@ def _block_silhouettes(S: np.ndarray, own: np.ndarray, counts: np.ndarray) -> np
 
 def _silhouette_pass(D, labellings, block_rows, progress, n_threads, keep_samples):
     D, n = _check_distance_matrix(D)
+
+    def fill(Dt, r0, r1):
+        # D is symmetric, so the row block transposed is the column block D[:, r0:r1]:
+        # one float64 C-contiguous (n x m) copy, made from a contiguous float32 read
+        blk = np.asarray(D[r0:r1])
+        tile = 4096
+        for j0 in range(0, n, tile):
+            Dt[j0 : j0 + tile] = blk[:, j0 : j0 + tile].T
+        diag = Dt[np.arange(r0, r1), np.arange(r1 - r0)]
+        if np.any(np.abs(diag) > 100 * np.finfo(np.float32).eps):
+            raise ValueError("D has non-zero elements on its diagonal: not a distance matrix")
+
+    return _blocked_silhouettes(n, fill, labellings, block_rows, progress, n_threads,
+                                keep_samples)
+
+
+def _blocked_silhouettes(n, fill, labellings, block_rows, progress, n_threads, keep_samples):
+    """The one-pass silhouettes; ``fill(Dt, r0, r1)`` writes the (n x m) float64 column
+    block of the distances to rows ``r0:r1`` into ``Dt``."""
     codes, ks, counts = _encode_labellings(labellings, n)
     block_rows = int(block_rows)
     if block_rows < 1:
@@ -834,17 +854,8 @@ def _silhouette_pass(D, labellings, block_rows, progress, n_threads, keep_sample
         m = r1 - r0
         if getattr(local, "buf", None) is None:
             local.buf = np.empty(n * b, dtype=np.float64)
-        # D is symmetric, so the row block transposed is the column block D[:, r0:r1]:
-        # one float64 C-contiguous (n x m) copy, made from a contiguous float32 read
-        blk = np.asarray(D[r0:r1])
         Dt = local.buf[: n * m].reshape(n, m)
-        tile = 4096
-        for j0 in range(0, n, tile):
-            Dt[j0 : j0 + tile] = blk[:, j0 : j0 + tile].T
-        del blk
-        diag = Dt[np.arange(r0, r1), np.arange(m)]
-        if np.any(np.abs(diag) > 100 * np.finfo(np.float32).eps):
-            raise ValueError("D has non-zero elements on its diagonal: not a distance matrix")
+        fill(Dt, r0, r1)
         for (H, offsets), g in zip(stacked, groups):
             Y = H @ Dt  # (sum k x m) per-cluster distance sums, float64
             for c, li in enumerate(g):
@@ -920,3 +931,50 @@ def silhouette_samples_many(D, labellings, *, block_rows=1024, progress=False, n
     """
     _, samples = _silhouette_pass(D, labellings, block_rows, progress, n_threads, True)
     return samples
+
+
+def silhouette_scores_from_points(X, labellings, *, block_rows=1024, progress=False,
+                                  n_threads=None):
+    """Exact mean silhouettes of every labelling of the points ``X``, with no distance matrix.
+
+    For low-dimensional points (a feature space): each block of distances is computed in
+    float64 from the points (``|x|^2 + |y|^2 - 2 x.y``, clamped at 0, with an exact zero
+    diagonal) and used for every labelling at once, as :func:`silhouette_scores` uses a
+    block of a stored matrix. Nothing is written to disk. Equal (to ~1e-9 relative) to
+    ``sklearn.metrics.silhouette_score(X, labels)`` for each labelling.
+
+    Parameters
+    ----------
+    X : array-like (n, d)
+        The points (Euclidean distances between rows).
+    labellings : sequence of (n,) arrays
+        As :func:`silhouette_scores`.
+    block_rows, progress, n_threads
+        As :func:`silhouette_scores`.
+
+    Returns
+    -------
+    np.ndarray of float64, one mean silhouette per labelling.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [10.0], [11.0]])
+    >>> silhouette_scores_from_points(X, [[0, 0, 1, 1]]).round(4).tolist()
+    [0.8997]
+    """
+    P = np.asarray(_as_points(X), dtype=np.float64)
+    n = P.shape[0]
+    norms = np.einsum("ij,ij->i", P, P)
+
+    def fill(Dt, r0, r1):
+        np.matmul(P, P[r0:r1].T, out=Dt)
+        Dt *= -2.0
+        Dt += norms[:, None]
+        Dt += norms[None, r0:r1]
+        np.maximum(Dt, 0.0, out=Dt)
+        np.sqrt(Dt, out=Dt)
+        Dt[np.arange(r0, r1), np.arange(r1 - r0)] = 0.0
+
+    scores, _ = _blocked_silhouettes(n, fill, labellings, block_rows, progress, n_threads, False)
+    return scores

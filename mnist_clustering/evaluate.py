@@ -160,17 +160,39 @@ class SweepData:
     rebuild_distances : bool, default False
         Compute the distance matrix again and replace its cache file (e.g. after it
         failed its checksum, :class:`mnist_clustering.distances.DistanceCacheError`).
+    space : str, default 'raw'
+        The feature space of the rows (:data:`mnist_clustering.spaces.SPACES`): ``'raw'``
+        is the prepared pixels; any other is read from (or built into) the cache by
+        :func:`mnist_clustering.spaces.embed` (its seed 0, default parameters), test images
+        through the same fitted transform. Its tables live in ``results/<dataset>/<space>/``.
     """
 
     dataset: str = "mnist"
     n_samples: int | None = None
     progress: bool = True
     rebuild_distances: bool = False
+    space: str = "raw"
+
+    @cached_property
+    def space_provenance(self):
+        """The feature space's provenance (None for ``raw``): its sidecar record."""
+        self.arrays  # noqa: B018  (builds or reads the space)
+        return self.__dict__.get("_space_provenance")
 
     @cached_property
     def arrays(self):
         from .data import load_dataset, prepare
 
+        if self.space != "raw":
+            from .spaces import SPACES, embed
+
+            if self.space not in SPACES:
+                raise ValueError(f"unknown space {self.space!r}; choose one of {', '.join(SPACES)}")
+            if self.n_samples is not None and self.n_samples < 2:
+                raise ValueError(f"n_samples must be at least 2, got {self.n_samples}")
+            fs = embed(self.space, self.dataset, self.n_samples, progress=self.progress)
+            self.__dict__["_space_provenance"] = dict(fs.provenance)
+            return fs.X_train, np.asarray(fs.y_train), fs.X_test, np.asarray(fs.y_test)
         (x_train, y_train), (x_test, y_test) = load_dataset(self.dataset)
         if self.n_samples is not None:
             if not 2 <= self.n_samples <= len(x_train):
@@ -183,7 +205,7 @@ class SweepData:
     @property
     def name(self):
         """Table folder name: the dataset, with the subsample size when there is one."""
-        return table_name(self.dataset, self.n_samples)
+        return table_name(self.dataset, self.n_samples, self.space)
 
     @property
     def X(self):
@@ -205,6 +227,12 @@ class SweepData:
     def distances(self):
         from .distances import distance_matrix
 
+        if self.space != "raw":
+            raise ValueError(
+                f"no stored distance matrix in the {self.space} space: its exact silhouettes "
+                "come from the points (distances.silhouette_scores_from_points) and K-Medoids "
+                "runs on raw pixels only (space='raw')")
+
         return distance_matrix(self.X, progress=self.progress, rebuild=self.rebuild_distances)
 
     @cached_property
@@ -214,10 +242,10 @@ class SweepData:
         return {"x_train_prepared_sha256": array_sha256(self.X), "y_train_sha256": array_sha256(self.y)}
 
     def __reduce__(self):
-        return worker_data, (self.dataset, self.n_samples, self.fingerprint)
+        return worker_data, (self.dataset, self.n_samples, self.fingerprint, self.space)
 
 
-def worker_data(dataset, n_samples, fingerprint):
+def worker_data(dataset, n_samples, fingerprint, space="raw"):
     """This process's :class:`SweepData` for ``(dataset, n_samples)``, checked against
     the driver's ``fingerprint``.
 
@@ -226,7 +254,7 @@ def worker_data(dataset, n_samples, fingerprint):
     ValueError
         If the images prepared here differ from the driver's.
     """
-    data = _loaded(dataset, n_samples)
+    data = _loaded(dataset, n_samples, space)
     if data.fingerprint != fingerprint:
         import socket
 
@@ -238,8 +266,8 @@ def worker_data(dataset, n_samples, fingerprint):
 
 
 @lru_cache(maxsize=2)
-def _loaded(dataset, n_samples):
-    data = SweepData(dataset, n_samples)
+def _loaded(dataset, n_samples, space="raw"):
+    data = SweepData(dataset, n_samples, progress=False, space=space)
     data.arrays  # noqa: B018  (load now, once per process)
     return data
 

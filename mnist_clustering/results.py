@@ -68,8 +68,9 @@ class ResultsError(ValueError):
     """A results table cannot be used: corrupted, or computed with other parameters."""
 
 
-def table_name(dataset, n_samples=None):
-    """Folder name of a table: the dataset, with the subsample size when there is one.
+def table_name(dataset, n_samples=None, space="raw"):
+    """Folder name of a table: the dataset, with the subsample size when there is one,
+    and the feature space's subfolder outside ``raw``.
 
     Examples
     --------
@@ -77,8 +78,11 @@ def table_name(dataset, n_samples=None):
     'mnist'
     >>> table_name("mnist", 3000)
     'mnist-first3000'
+    >>> table_name("mnist", space="umap")
+    'mnist/umap'
     """
-    return dataset if n_samples is None else f"{dataset}-first{int(n_samples)}"
+    name = dataset if n_samples is None else f"{dataset}-first{int(n_samples)}"
+    return name if space == "raw" else f"{name}/{space}"
 
 
 def default_results_dir():

@@ -63,7 +63,26 @@ SPREAD_PRESET = (
 )
 """Many seeds per k, for ``--preset spread`` (after ``--preset seed``)."""
 
-PRESETS = {"seed": notebook2022.PRESET, "spread": SPREAD_PRESET}
+SPACES_PRESET = {
+    # K-Means in every feature space beyond raw pixels: 10 seeds at k = 10, the coarse grid
+    # k = 2..30 and 50..250 (GRID_SEEDS seeds: the budget of the whole representation
+    # pipeline, 30 minutes on 2 cores, spaces built included, bounds it), every labelling
+    # kept; then a Gaussian mixture at k = 10 (GMM_SEEDS seeds) and HDBSCAN, in density.csv.
+    "spaces": ("pca", "umap", "autoencoder", "autoencoder-umap"),
+    "sweeps": (
+        {"label": "kmeans k=10, 10 seeds", "method": "kmeans", "ks": "10", "seeds": "0:10"},
+        {"label": "kmeans k=2..30,50..250", "method": "kmeans",
+         "ks": "2:31,50,100,150,200,250", "seeds": "0:1"},
+    ),
+    "gmm_seeds": range(5),
+    # The Gaussian mixture and HDBSCAN run in the low-dimensional (10) spaces, as the issue
+    # asks, not in the 50 of PCA: full covariances there made 5 mixtures cost more than all
+    # of the space's K-Means, and HDBSCAN's tree search slows sharply with the dimension.
+    "density_max_dims": 10,
+}
+"""K-Means, the Gaussian mixture and HDBSCAN in each feature space (``--preset spaces``)."""
+
+PRESETS = {"seed": notebook2022.PRESET, "spread": SPREAD_PRESET, "spaces": SPACES_PRESET}
 
 
 # --------------------------------------------------------------------------- provenance
@@ -83,7 +102,15 @@ def _provenance(store, spec, data, previous):
     versions["python"] = platform.python_version()
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     seeds = set(previous.get("seeds", [previous["seed"]] if "seed" in previous else []))
+    extra = {}
+    if data.space != "raw":  # raw tables keep exactly the keys they always had
+        info = data.space_provenance or {}
+        extra = {"space": {"name": data.space, **{key: info.get(key) for key in (
+            "key", "params", "seed", "n_samples", "data_sha256", "shape_train", "shape_test",
+            "build_seconds", "created", "versions")}}}
+        extra["space"]["file"] = f"space-{data.space}-{info.get('key')}.npz"
     return {
+        **extra,
         "dataset": data.dataset, "table": store.dataset, "method": spec.method,
         "seeds": sorted(seeds | {spec.seed}), "params": spec.params_dict,
         "seed_changes_result": seed_changes_result(spec.method, spec.params_dict),
@@ -104,7 +131,7 @@ def timing_key(k, seed):
 def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None,
               silhouette="exact", keep=(), keep_labels=False, force=False, results_dir=None,
               progress=True, workers=1, scheduler=None, distances=None, data=None,
-              rebuild_distances=False, **params):
+              rebuild_distances=False, space=None, **params):
     """Fit and score ``method`` for every k of ``ks``; store and return the rows.
 
     Parameters
@@ -147,6 +174,11 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
         Reuse already-loaded data (and its distance matrix).
     rebuild_distances : bool
         Rebuild the cached distance matrix instead of reading it (``--rebuild-distances``).
+    space : str, optional
+        Cluster in this feature space (:data:`mnist_clustering.spaces.SPACES`; default
+        ``'raw'``, or that of ``data``): its tables are in ``results/<dataset>/<space>/``,
+        their provenance records the space's, and their exact silhouettes are computed
+        from the space's points (no distance matrix). K-Medoids runs on ``raw`` only.
     **params
         Estimator parameters, e.g. ``n_init`` for K-Means.
 
@@ -167,9 +199,16 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
         raise ValueError(f"keep (--keep) names k = {', '.join(map(str, outside))}, not in the k "
                          "grid of this sweep, so nothing would be kept: add them to the grid "
                          "(--k), or drop them from --keep")
+    if data is not None and space is not None and space != data.space:
+        raise ValueError(f"space={space!r} but the data given is in the {data.space!r} space: "
+                         "pass data of that space (SweepData(..., space=...)) or omit one")
+    space = space if space is not None else (data.space if data is not None else "raw")
+    if space != "raw" and method != "kmeans":
+        raise ValueError(f"{method} runs on raw pixels only (it needs the stored distance "
+                         f"matrix); in the {space} space use method='kmeans', or space='raw'")
     if data is None:
         data = SweepData(dataset, n_samples, progress=progress,
-                         rebuild_distances=rebuild_distances)
+                         rebuild_distances=rebuild_distances, space=space)
     else:
         if not progress:
             data.progress = False  # progress=False means no bar at all, the distances' included
@@ -287,8 +326,17 @@ def fill_silhouettes(store, data, spec, *, progress=True, batch=40):
     """
     from tqdm.auto import tqdm
 
-    from .distances import silhouette_scores
+    from .distances import silhouette_scores, silhouette_scores_from_points
 
+    def scored(labellings):
+        if data.space == "raw":
+            return silhouette_scores(data.distances, labellings)
+        # a low-dimensional space: distance blocks from the points, no 14.4 GB matrix
+        return silhouette_scores_from_points(data.X, labellings)
+
+    if data.space != "raw":
+        # each pass recomputes every distance from the points: many labellings per pass
+        batch = max(batch, 400)
     n = len(data.X)
     records = store.pending_labels(spec, n)
     table = store.load()
@@ -301,7 +349,7 @@ def fill_silhouettes(store, data, spec, *, progress=True, batch=40):
         for start in range(0, len(waiting), batch):
             keys = waiting[start:start + batch]
             began = time.perf_counter()
-            scores = silhouette_scores(data.distances, [records[key] for key in keys])
+            scores = scored([records[key] for key in keys])
             share = (time.perf_counter() - began) / len(keys)
             _store_silhouettes(store, spec, data, dict(zip(keys, scores)), records, share)
             bar.update(len(keys))
@@ -337,7 +385,11 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     """
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    data = data or SweepData(options.pop("dataset", "mnist"), options.pop("n_samples", None))
+    dataset, n_samples = options.pop("dataset", "mnist"), options.pop("n_samples", None)
+    if name == "spaces":
+        return _run_spaces_preset(results_dir=results_dir, progress=progress, force=force,
+                                  dataset=dataset, n_samples=n_samples, **options)
+    data = data or SweepData(dataset, n_samples)
     outcome = {}
     for entry in PRESETS[name]:
         if isinstance(entry, tuple):  # (method, k grid, keep) of the seed notebook
@@ -354,16 +406,117 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     return outcome
 
 
+def density_path(space, dataset="mnist", results_dir=None, *, n_samples=None):
+    """Where the Gaussian-mixture and HDBSCAN rows of a feature space are stored."""
+    root = default_results_dir() if results_dir is None else results_dir
+    from pathlib import Path
+
+    return Path(root) / table_name(dataset, n_samples, space) / "density.csv"
+
+
+def _run_spaces_preset(*, results_dir=None, progress=True, force=False, dataset="mnist",
+                       n_samples=None, spaces=None, **options):
+    """:data:`SPACES_PRESET`: label -> (table, seconds), per space (``'<space>: <label>'``)."""
+    from .density import density_table, read_density, write_density
+    from .spaces import embed
+
+    outcome = {}
+    for space in spaces or SPACES_PRESET["spaces"]:
+        start = time.perf_counter()
+        if not force and _space_complete(space, dataset, results_dir, n_samples):
+            # the committed results need no space: do not build one (20 minutes from scratch)
+            outcome[f"{space}: complete"] = (None, time.perf_counter() - start)
+            continue
+        data = SweepData(dataset, n_samples, progress=progress, space=space)
+        data.arrays  # noqa: B018  (build or read the space)
+        outcome[f"{space}: space"] = (None, time.perf_counter() - start)
+        for entry in SPACES_PRESET["sweeps"]:
+            entry = {"keep_labels": True, **entry}
+            label, method, ks = entry.pop("label"), entry.pop("method"), entry.pop("ks")
+            start = time.perf_counter()
+            table = run_sweep(method, ks, results_dir=results_dir, progress=progress,
+                              force=force, data=data, **entry, **options)
+            outcome[f"{space}: {label}"] = (table, time.perf_counter() - start)
+        path = density_path(space, dataset, results_dir, n_samples=n_samples)
+        start = time.perf_counter()
+        if data.X.shape[1] > SPACES_PRESET["density_max_dims"]:
+            continue
+        if path.exists() and not force:
+            table = read_density(path)
+        else:
+            fs = embed(space, dataset, n_samples, progress=progress)
+            table = write_density(density_table(fs, gmm_seeds=SPACES_PRESET["gmm_seeds"]), path)
+        outcome[f"{space}: density"] = (table, time.perf_counter() - start)
+        if space == "autoencoder-umap":
+            start = time.perf_counter()
+            picture_path = path.with_name("umap2d.npz")
+            if force or not picture_path.exists():
+                save_picture_sample(picture_path, dataset, n_samples, progress=progress)
+            outcome[f"{space}: 2-D picture"] = (None, time.perf_counter() - start)
+    return outcome
+
+
+def _space_complete(space, dataset, results_dir, n_samples):
+    """Whether every row, kept labelling, density table and picture of the spaces preset
+    for ``space`` is stored (judged from the tables alone, without loading the space)."""
+    store = ResultsStore(table_name(dataset, n_samples, space), "kmeans", results_dir)
+    if not store.csv.exists():
+        return False
+    table = store.load()
+    filled = set(zip(table.loc[table["silhouette"].notna(), "k"].astype(int),
+                     table.loc[table["silhouette"].notna(), "seed"].astype(int)))
+    for entry in SPACES_PRESET["sweeps"]:
+        for seed in parse_seed_grid(entry["seeds"]):
+            for k in parse_k_range(entry["ks"]):
+                if (k, seed) not in filled or not store.labels_path(k, seed).exists():
+                    return False
+    shape = (store.load_provenance().get("space") or {}).get("shape_train") or [0, 0]
+    folder = density_path(space, dataset, results_dir, n_samples=n_samples).parent
+    if shape[1] <= SPACES_PRESET["density_max_dims"] and not (folder / "density.csv").exists():
+        return False
+    return space != "autoencoder-umap" or (folder / "umap2d.npz").exists()
+
+
+PICTURE_SAMPLE = 10_000
+"""Training images in the stored 2-D picture (a seeded random choice)."""
+
+
+def save_picture_sample(path, dataset="mnist", n_samples=None, *, progress=True):
+    """Store a 2-D UMAP of the autoencoder codes (``autoencoder-umap`` with
+    ``n_components=2``, a cached space) for :data:`PICTURE_SAMPLE` training images.
+
+    The file holds ``index`` (the images' rows), ``xy`` (float32) and ``space_key`` so that
+    the notebook draws the picture without building the space.
+    """
+    import io
+
+    from .files import atomic_write
+    from .spaces import embed
+
+    fs = embed("autoencoder-umap", dataset, n_samples, progress=progress,
+               params={"umap": {"n_components": 2}})
+    n = len(fs.X_train)
+    index = np.sort(np.random.default_rng(0).choice(n, min(PICTURE_SAMPLE, n), replace=False))
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, index=index, xy=fs.X_train[index].astype(np.float32),
+                        space_key=np.array(fs.provenance["key"]),
+                        build_seconds=np.array(fs.provenance.get("build_seconds", np.nan)))
+    atomic_write(path, buffer.getvalue())
+
+
 # --------------------------------------------------------------------------- reading
-def _store(method, dataset, results_dir, n_samples, params):
+def _store(method, dataset, results_dir, n_samples, params, space="raw"):
     variant = non_default_params(method, method_params(method, **params))
-    return ResultsStore(table_name(dataset, n_samples), method, results_dir, variant=variant)
+    return ResultsStore(table_name(dataset, n_samples, space), method, results_dir,
+                        variant=variant)
 
 
-def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
+def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
+                 **params):
     """The stored sweep table of ``method`` on ``dataset`` (a pandas DataFrame), all seeds.
 
     ``n_samples`` reads the table of a sweep run with that ``n_samples`` (``--n-samples``);
+    ``space`` that of a feature space (``load_results("kmeans", space="umap")``);
     ``params`` other than the defaults (e.g. ``n_init=10``) read that parameter set's table.
 
     Raises
@@ -371,22 +524,25 @@ def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, *
     FileNotFoundError
         If no table exists yet, with the command that computes it.
     """
-    store = _store(method, dataset, results_dir, n_samples, params)
+    store = _store(method, dataset, results_dir, n_samples, params, space)
     if not store.csv.exists():
+        where = "" if space == "raw" else f" --space {space}"
         raise FileNotFoundError(
-            f"no results for {method} on {dataset} at {store.csv}; compute them with "
-            f"`mnist-clustering sweep --method {method} --k ...` or run_sweep(...)"
+            f"no results for {method} on {dataset} ({space} space) at {store.csv}; compute "
+            f"them with `mnist-clustering sweep --method {method}{where} --k ...` or "
+            "run_sweep(...)"
         )
     return store.load()
 
 
-def load_provenance(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
+def load_provenance(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
+                    **params):
     """The provenance record (parameters, versions, hashes, per-k times) of a table."""
-    return _store(method, dataset, results_dir, n_samples, params).load_provenance()
+    return _store(method, dataset, results_dir, n_samples, params, space).load_provenance()
 
 
 def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=None, seed=0,
-                   **params):
+                   space="raw", **params):
     """Stored labels, centres (and medoid indices) of ``method`` at ``k`` (and ``seed``).
 
     ``n_samples`` reads those of a sweep run with that ``n_samples`` (``--n-samples``).
@@ -397,9 +553,10 @@ def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=No
         ``labels`` (n,), ``centers`` (k, d), ``majority_labels`` (k,) and, for
         K-Medoids, ``medoid_indices`` (k,).
     """
-    return _store(method, dataset, results_dir, n_samples, params).load_artifact(k, seed)
+    return _store(method, dataset, results_dir, n_samples, params, space).load_artifact(k, seed)
 
 
-def load_labels(method, dataset="mnist", results_dir=None, *, n_samples=None, **params):
+def load_labels(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
+                **params):
     """``{(k, seed): labels}`` of every row whose labels were kept (``keep_labels``)."""
-    return _store(method, dataset, results_dir, n_samples, params).stored_labels()
+    return _store(method, dataset, results_dir, n_samples, params, space).stored_labels()

@@ -108,3 +108,31 @@ def test_density_table_has_one_row_per_method_and_seed(blobs_with_noise):
     assert table.method.tolist() == ["hdbscan", "gmm", "gmm"]
     assert pd.isna(table.seed[0]) and table.seed.tolist()[1:] == [0, 1]  # HDBSCAN has no seed
     assert (table.space == "toy").all() and (table.n_samples == len(X)).all()
+
+
+# ----------------------------------------------------------------------------- stored table
+
+
+def test_a_density_table_round_trips_and_bad_files_are_refused(blobs_with_noise, tmp_path):
+    from mnist_clustering.density import DENSITY_COLUMNS, read_density, write_density
+
+    X, y = blobs_with_noise[:2]
+    space = FeatureSpace("umap", X, X[:5], y, y[:5], {})
+    table = density_table(space, gmm_seeds=[0, 1])
+    path = tmp_path / "umap" / "density.csv"
+    back = write_density(table, path)
+    assert list(back.columns) == list(DENSITY_COLUMNS)
+    assert back["method"].tolist() == ["hdbscan", "gmm", "gmm"]
+    assert back["seed"].isna().tolist() == [True, False, False]
+    np.testing.assert_allclose(back["accuracy"], table["accuracy"], rtol=1e-9)
+    assert back["n_clusters"].tolist() == table["n_clusters"].tolist()
+
+    text = path.read_text().splitlines()
+    path.write_text("\n".join([text[0], text[1], text[2].rsplit(",", 1)[0] + ",fast"]))
+    with pytest.raises(ValueError, match=r"line 3: column fit_seconds holds 'fast'"):
+        read_density(path)
+    path.write_text(text[0].replace("noise_share", "noise") + "\n")
+    with pytest.raises(ValueError, match="columns"):
+        read_density(path)
+    with pytest.raises(ValueError, match="lacks the columns"):
+        write_density(table.drop(columns=["ari"]), path)

@@ -546,3 +546,44 @@ def test_cache_files_follow_umask(tmp_path, umask, mode):
     assert [p.suffix for p in files] == [".f32", ".json"]
     for p in files:
         assert p.stat().st_mode & 0o777 == mode, p.name
+
+
+# ------------------------------------------------------------ silhouettes from points
+
+
+@pytest.mark.parametrize("block_rows,n_threads", [(1024, None), (100, 2), (333, 1)])
+def test_silhouette_scores_from_points_match_sklearn(digits, labellings, block_rows, n_threads):
+    ref = [silhouette_score(digits.astype(np.float64), lab) for lab in labellings]
+    got = dm.silhouette_scores_from_points(digits, labellings, block_rows=block_rows,
+                                           n_threads=n_threads)
+    assert got.shape == (len(labellings),) and got.dtype == np.float64
+    # float64 distances from the (float32) points: as exact as scikit-learn's own
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9)
+
+
+def test_silhouette_scores_from_points_low_dimensional_and_duplicates():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 3)).astype(np.float32)
+    X[10] = X[11]  # a duplicate pair: distance exactly 0, not a cancellation residue
+    labs = [rng.integers(0, k, 400) for k in (2, 7, 50)]
+    ref = [silhouette_score(X.astype(np.float64), lab) for lab in labs]
+    np.testing.assert_allclose(dm.silhouette_scores_from_points(X, labs, block_rows=64), ref,
+                               rtol=0, atol=1e-9)
+
+
+def test_silhouette_scores_from_points_never_builds_a_matrix(digits, labellings, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a distance matrix was built")
+
+    monkeypatch.setattr(dm, "distance_matrix", refuse)
+    monkeypatch.setattr(dm, "pairwise_euclidean", refuse)
+    assert np.isfinite(dm.silhouette_scores_from_points(digits, labellings[:1])).all()
+
+
+def test_silhouette_scores_from_points_bad_input(digits, labellings):
+    with pytest.raises(ValueError, match="wrap it in a list"):
+        dm.silhouette_scores_from_points(digits, labellings[0])
+    with pytest.raises(ValueError, match="2-D"):
+        dm.silhouette_scores_from_points(digits[0], labellings)
+    with pytest.raises(ValueError, match="expected"):
+        dm.silhouette_scores_from_points(digits[:10], labellings)

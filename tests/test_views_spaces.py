@@ -1,0 +1,104 @@
+"""Notebook 05's views: scores per space and method, merged digits, build times.
+
+Tables are written by a real sweep on digits in a temporary results folder (the PCA
+space in a temporary cache); the oracles are pandas/numpy computed here by hand.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mnist_clustering import distances, views
+from mnist_clustering.density import density_table, write_density
+from mnist_clustering.spaces import embed
+from mnist_clustering.sweep import density_path, load_results, run_sweep
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    root = tmp_path_factory.mktemp("views-spaces")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(distances.CACHE_ENV, str(root / "cache"))
+        for space in ("raw", "pca"):
+            run_sweep("kmeans", "3,10", dataset="digits", space=space, seeds="0:3",
+                      keep_labels=True, results_dir=root / "results", progress=False)
+        fs = embed("pca", "digits", progress=False)
+        write_density(density_table(fs, gmm_seeds=[0, 1]),
+                      density_path("pca", "digits", root / "results"))
+    return root / "results"
+
+
+def test_space_summary_is_the_mean_and_sd_over_seeds(stored):
+    rows = views.space_rows(("raw", "pca"), 10, "digits", stored)
+    summary = views.space_summary(rows)
+    assert list(summary.index) == [("raw", "kmeans"), ("pca", "kmeans"), ("pca", "hdbscan"),
+                                   ("pca", "gmm")]
+    table = load_results("kmeans", "digits", stored, space="pca")
+    at = table[table["k"] == 10]["accuracy"].to_numpy()
+    assert summary.loc[("pca", "kmeans"), "runs"] == 3
+    assert summary.loc[("pca", "kmeans"), "accuracy mean"] == pytest.approx(at.mean())
+    assert summary.loc[("pca", "kmeans"), "accuracy sd"] == pytest.approx(at.std(ddof=1))
+    shown = views.space_table(summary)
+    assert shown.loc[("pca", "K-Means"), "ACC"] == f"{at.mean():.3f} ± {at.std(ddof=1):.3f}"
+    assert shown.loc[("pca", "HDBSCAN"), "ACC"].count("±") == 0  # one run: no sd
+    assert shown.loc[("pca", "HDBSCAN"), "noise share"].endswith("%")
+    best = views.best_space(summary)
+    means = {s: summary.loc[(s, "kmeans"), "accuracy mean"] for s in ("raw", "pca")}
+    assert best == max(means, key=means.get)
+
+
+def test_median_seed_and_times(stored):
+    table = load_results("kmeans", "digits", stored, space="pca")
+    at = table[table["k"] == 10].sort_values("accuracy")
+    assert views.median_seed("pca", 10, "digits", stored) == int(at.iloc[1]["seed"])
+    times = views.space_times(("pca",), "digits", stored)
+    assert times.loc["pca", "K-Means rows"] == 6
+    assert times.loc["pca", "build (s)"] >= 0
+
+
+def test_merged_pairs_against_a_loop():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 500)
+    labellings = {s: rng.integers(0, 4, 500) for s in range(3)}
+    pairs = views.merged_pairs(labellings, y, k=4, share=0.12)
+    expected = {}
+    for labels in labellings.values():
+        seen = set()
+        for c in range(4):
+            members = y[labels == c]
+            counts = np.bincount(members, minlength=10) / len(members)
+            major = int(np.argmax(counts))
+            seen |= {(major, d) for d in range(10) if d != major and counts[d] >= 0.12}
+        for pair in seen:
+            expected[pair] = expected.get(pair, 0) + 1
+    got = {(int(r["majority"]), int(r["merged with"])): int(r["runs"]) for _, r in pairs.iterrows()}
+    assert got == expected
+    assert (pairs["runs"].diff().dropna() <= 0).all()
+
+
+def test_conclusion_quotes_the_summary(stored):
+    rows = views.space_rows(("raw", "pca"), 10, "digits", stored)
+    summary = views.space_summary(rows)
+    pairs = pd.DataFrame(columns=["majority", "merged with", "runs", "of", "mean share"])
+    text = views.conclusion_representations(summary, views.space_times(("pca",), "digits", stored),
+                                            pairs, "pca")
+    assert f"{summary.loc[('pca', 'kmeans'), 'accuracy mean']:.3f}" in text
+    assert "HDBSCAN" in text and "Gaussian mixture" in text
+
+
+def test_space_figures_describe_themselves_and_refuse_bad_coordinates(stored):
+    import matplotlib.pyplot as plt
+
+    from mnist_clustering import plots
+
+    purity = views.purity_by_space(("raw", "pca"), "digits", stored)
+    assert list(purity.index) == [3, 10]
+    fig = plots.purity_by_space(purity)
+    assert "raw, pca" in fig.alt_text and len(fig.axes[0].lines) == 2
+    rng = np.random.default_rng(0)
+    fig2 = plots.embedding_pair(rng.normal(size=(50, 2)), rng.integers(0, 10, 50),
+                                rng.integers(0, 10, 50))
+    assert "50 points" in fig2.alt_text and len(fig2.axes) == 2
+    with pytest.raises(ValueError, match=r"\(n, 2\)"):
+        plots.embedding_pair(np.zeros((5, 3)), np.zeros(5, int), np.zeros(5, int))
+    plt.close("all")
