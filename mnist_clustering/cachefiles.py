@@ -13,7 +13,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .distances import CHECKSUM_ALGORITHM, _digest
+from .distances import CHECKSUM_ALGORITHM, digest
 from .files import atomic_write
 
 # Packages whose versions are written into a sidecar (those that shape the numbers).
@@ -66,7 +66,7 @@ def write_verified(path, payload, info):
     meta = _sidecar(path)
     meta.unlink(missing_ok=True)
     info = {**info, "file": path.name, "bytes": len(payload),
-            "checksum": {"algorithm": CHECKSUM_ALGORITHM, "digest": _digest(payload)}}
+            "checksum": {"algorithm": CHECKSUM_ALGORITHM, "digest": digest(payload)}}
     atomic_write(path, payload)
     atomic_write(meta, json.dumps(info, indent=1) + "\n")
     return info
@@ -120,7 +120,7 @@ def read_verified(path, expect, space):
     payload = path.read_bytes()
     check = info.get("checksum") or {}
     if (len(payload) != info.get("bytes") or check.get("algorithm") != CHECKSUM_ALGORITHM
-            or check.get("digest") != _digest(payload)):
+            or check.get("digest") != digest(payload)):
         raise SpaceCacheError(
             f"the cached file {path} is damaged: its size or {CHECKSUM_ALGORITHM} checksum "
             f"does not match its sidecar {meta.name}. {fix_hint(space)}"

@@ -293,7 +293,8 @@ def _checksum_block_rows(n: int) -> int:
     return max(1, CHECKSUM_BLOCK_BYTES // (4 * max(int(n), 1)))
 
 
-def _digest(buf) -> str:
+def digest(buf) -> str:
+    """Hex xxh3-64 digest of a buffer: the checksum of every verified cache file."""
     return xxhash.xxh3_64_hexdigest(buf)
 
 
@@ -384,7 +385,7 @@ def _hash_file_blocks(path, n, block_rows, *, expect=None, progress=False, n_thr
             except (OSError, ValueError):
                 pass
         with whole[b0:b1] as part:
-            return _digest(part), b1 - b0
+            return digest(part), b1 - b0
 
     bar = None
     if progress:
@@ -522,7 +523,7 @@ def _compute_to_file(X, data: Path, meta: Path, key: str, sha: str, progress: bo
                 e = min(a + block_rows, n)
                 if e > r1:
                     break
-                digests.append(_digest(matrix[a:e]))
+                digests.append(digest(matrix[a:e]))
 
         pairwise_euclidean(X, out=mm, progress=progress, on_rows_done=rows_done)
         rows_done(n)  # in case the computation reported no rows

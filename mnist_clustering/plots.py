@@ -399,10 +399,7 @@ def sweep_curves(
     unplotted = [s for s in best if s not in scores]
     if unplotted:
         raise ValueError(f"best given for {unplotted}, which are not among scores {scores}")
-    ncols = min(ncols, len(scores))
-    nrows = math.ceil(len(scores) / ncols)
-    fig = _new_figure((PANEL[0] * ncols, PANEL[1] * nrows + 0.4 * bool(title)))
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    fig, axes = _panels(len(scores), ncols, title)
     groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=False))
     colors = sns.color_palette("colorblind", n_colors=max(len(groups), 1))
     for ax, score in zip(axes, scores):
@@ -428,6 +425,14 @@ def sweep_curves(
         for s in scores)
     return _describe(fig, f"{title + '. ' if title else ''}{len(scores)} line charts against "
                           f"{_label(x, labels).lower()}: {shown}.")
+
+
+def _panels(n, ncols, title):
+    """A figure of ``n`` small panels, ``ncols`` per row, room for ``title``: (fig, axes)."""
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig = _new_figure((PANEL[0] * ncols, PANEL[1] * nrows + 0.4 * bool(title)))
+    return fig, fig.subplots(nrows, ncols, squeeze=False).ravel()
 
 
 def _first_best(ks):
@@ -764,10 +769,7 @@ def sweep_bands(
     missing = [s for s in scores if s not in set(summary["score"])]
     if missing:
         raise ValueError(f"summary has no rows for {missing}")
-    ncols = min(ncols, len(scores))
-    nrows = math.ceil(len(scores) / ncols)
-    fig = _new_figure((PANEL[0] * ncols, PANEL[1] * nrows + 0.4 * bool(title)))
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    fig, axes = _panels(len(scores), ncols, title)
     color = sns.color_palette("colorblind")[0]
     for ax, score in zip(axes, scores):
         rows = summary[summary["score"] == score].sort_values("k")
