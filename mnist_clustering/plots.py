@@ -838,12 +838,13 @@ def stability_curve(stability: pd.DataFrame, *, title: str | None = None) -> Fig
 
 @_styled
 def purity_by_space(purity: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Purity against k, one line per feature space (log k axis).
+    """Purity against k, one line per feature space with its range over seeds (log k axis).
 
     Parameters
     ----------
     purity : pandas.DataFrame
-        Index k, one column per space (:func:`mnist_clustering.views.purity_by_space`).
+        Index k, (space, statistic) columns with statistics ``mean``, ``min``, ``max``
+        (:func:`mnist_clustering.views.purity_by_space`).
     title : str, optional
 
     Returns
@@ -852,15 +853,20 @@ def purity_by_space(purity: pd.DataFrame, *, title: str | None = None) -> Figure
     """
     fig = _new_figure((7.5, 4.5))
     ax = fig.subplots()
-    for (space, values), marker in zip(purity.items(), "osD^v<>"):
-        values = values.dropna()
-        ax.plot(values.index, values.to_numpy(), marker=marker, ms=3, lw=1.2, label=space)
+    spaces = list(purity.columns.get_level_values(0).unique())
+    for space, marker in zip(spaces, "osD^v<>"):
+        values = purity[space].dropna(subset=["mean"])
+        line, = ax.plot(values.index, values["mean"].to_numpy(), marker=marker, ms=3, lw=1.2,
+                        label=space)
+        ax.fill_between(values.index, values["min"].to_numpy(), values["max"].to_numpy(),
+                        color=line.get_color(), alpha=0.2, lw=0)
     ax.set_xscale("log")
     _set_labels(ax, "Number of clusters k (log scale)", "Purity (share of images)", width=60)
     ax.set_title(title or "K-Means purity against k in each feature space")
-    ax.legend(title="space", fontsize="small", loc="lower right")
-    return _describe(fig, "Line chart of the K-Means purity (mean over seeds) against k on a "
-                          f"log axis, one line per feature space: {', '.join(purity.columns)}.")
+    ax.legend(title="space (band: min to max over seeds)", fontsize="small", loc="lower right")
+    return _describe(fig, "Line chart of the K-Means purity (mean over seeds, with a shaded "
+                          "band from the lowest to the highest seed) against k on a log axis, "
+                          f"one line per feature space: {', '.join(spaces)}.")
 
 
 @_styled

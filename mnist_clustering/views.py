@@ -92,6 +92,7 @@ __all__ = [
     "merged_note",
     "space_times",
     "purity_by_space",
+    "purity_spread_note",
     "conclusion_representations",
     "training_digits",
     "space_picture",
@@ -1668,20 +1669,49 @@ def space_times(spaces=SPACES_SHOWN[1:], dataset="mnist", results_dir=None):
 
 
 def purity_by_space(spaces=SPACES_SHOWN, dataset="mnist", results_dir=None):
-    """Mean K-Means purity over seeds per k, one column per space (for a figure).
+    """K-Means purity per k and space over seeds: mean, min, max and the number of seeds.
 
     Returns
     -------
     pandas.DataFrame
-        Index k; columns the spaces.
+        Index k; columns a (space, statistic) MultiIndex, statistics ``mean``, ``min``,
+        ``max`` and ``seeds``.
     """
     from .sweep import load_results
 
     columns = {}
     for space in spaces:
         table = load_results("kmeans", dataset, results_dir, space=space)
-        columns[space] = table.groupby("k")["purity"].mean()
-    return pd.DataFrame(columns).sort_index()
+        stats = table.groupby("k")["purity"].agg(["mean", "min", "max", "count"])
+        for name, column in stats.rename(columns={"count": "seeds"}).items():
+            columns[(space, name)] = column
+    out = pd.DataFrame(columns).sort_index()
+    out.columns = pd.MultiIndex.from_tuples(out.columns, names=["space", "statistic"])
+    return out
+
+
+def purity_spread_note(purity):
+    """One sentence per space: how wide the purity range over seeds is, in numbers.
+
+    Parameters
+    ----------
+    purity : pandas.DataFrame
+        :func:`purity_by_space`.
+    """
+    lines = []
+    for space in purity.columns.get_level_values("space").unique():
+        frame = purity[space].dropna()
+        several = frame[frame["seeds"] > 1]
+        if several.empty:
+            lines.append(f"{space}: one seed per k, no range.")
+            continue
+        width = several["max"] - several["min"]
+        widest = width.idxmax()
+        seeds = several["seeds"].astype(int)
+        lines.append(f"{space}: {seeds.min()} to {seeds.max()} seeds per k; the purity range "
+                     f"over seeds is at most {width.max():.3f} wide (k = {widest}), median "
+                     f"{width.median():.3f}.")
+    return Text("\n\n".join(lines))
 
 
 def conclusion_representations(summary, times, pairs, best, k=10):

@@ -95,6 +95,12 @@ def test_space_figures_describe_themselves_and_refuse_bad_coordinates(stored):
     assert list(purity.index) == [3, 10]
     fig = plots.purity_by_space(purity)
     assert "raw, pca" in fig.alt_text and len(fig.axes[0].lines) == 2
+    # one shaded band per space, spanning the lowest to the highest seed
+    bands = fig.axes[0].collections
+    assert len(bands) == 2
+    low, high = bands[1].get_paths()[0].vertices[:, 1].min(), bands[1].get_paths()[0].vertices[:, 1].max()
+    assert low == pytest.approx(purity[("pca", "min")].min())
+    assert high == pytest.approx(purity[("pca", "max")].max())
     rng = np.random.default_rng(0)
     fig2 = plots.embedding_pair(rng.normal(size=(50, 2)), rng.integers(0, 10, 50),
                                 rng.integers(0, 10, 50))
@@ -102,3 +108,19 @@ def test_space_figures_describe_themselves_and_refuse_bad_coordinates(stored):
     with pytest.raises(ValueError, match=r"\(n, 2\)"):
         plots.embedding_pair(np.zeros((5, 3)), np.zeros(5, int), np.zeros(5, int))
     plt.close("all")
+
+
+def test_purity_by_space_is_the_spread_over_seeds(stored):
+    purity = views.purity_by_space(("raw", "pca"), "digits", stored)
+    for space in ("raw", "pca"):
+        table = load_results("kmeans", "digits", stored, space=space)
+        for k in (3, 10):
+            values = table.loc[table["k"] == k, "purity"].to_numpy()
+            assert purity.loc[k, (space, "seeds")] == len(values) == 3
+            assert purity.loc[k, (space, "mean")] == pytest.approx(values.sum() / len(values))
+            assert purity.loc[k, (space, "min")] == min(values)
+            assert purity.loc[k, (space, "max")] == max(values)
+    note = str(views.purity_spread_note(purity))
+    widths = {k: purity.loc[k, ("pca", "max")] - purity.loc[k, ("pca", "min")] for k in (3, 10)}
+    widest = max(widths, key=widths.get)
+    assert f"pca: 3 to 3 seeds per k; the purity range over seeds is at most {widths[widest]:.3f} wide (k = {widest})" in note
