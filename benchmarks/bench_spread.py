@@ -46,12 +46,15 @@ def entry_rows(entry):
 def split(store, keys, workers):
     per_k = json.loads(store.provenance_path.read_text())["per_k"]
     timings = [per_k[timing_key(k, s)] for k, s in keys if timing_key(k, s) in per_k]
-    # rows already in the table from an earlier run (seed 0 of the seed preset) were not
-    # fitted by this one: keep those that finished within a day of the median row
-    dates = sorted(datetime.fromisoformat(t["finished"]) for t in timings)
-    middle = dates[len(dates) // 2]
-    timings = [t for t in timings
-               if abs((datetime.fromisoformat(t["finished"]) - middle).total_seconds()) < 86400]
+    # rows of seed 0 the seed preset fitted earlier were not fitted by this entry: drop
+    # what finished before this entry's first new-seed row could have started (a seed-0
+    # row refitted here to keep its labels finishes inside the window and stays)
+    new = [per_k[timing_key(k, s)] for k, s in keys if s != 0 and timing_key(k, s) in per_k]
+    if new:
+        first = min(datetime.fromisoformat(t["finished"]) for t in new)
+        slack = max(t.get("fit_seconds", 0.0) for t in new) + 60
+        timings = [t for t in timings
+                   if (first - datetime.fromisoformat(t["finished"])).total_seconds() < slack]
     fits = sum(t.get("fit_seconds", 0.0) for t in timings)
     silhouettes = sum(t.get("silhouette_seconds", 0.0) for t in timings)
     finished = sorted(datetime.fromisoformat(t["finished"]) for t in timings)
@@ -67,8 +70,11 @@ def main():
     args = parser.parse_args()
     total = {"rows": 0, "fits": 0.0, "silhouettes": 0.0, "span": 0.0, "idle": 0.0}
     print(f"{'entry':38} {'rows':>5} {'fits':>9} {'span':>9} {'idle':>9} {'silh.':>8}")
+    claimed = set()  # (table, k, seed) of earlier entries: a row is one entry's
     for entry in SPREAD_PRESET:
         store, keys = entry_rows(entry)
+        keys = [key for key in keys if (store.csv, *key) not in claimed]
+        claimed.update((store.csv, *key) for key in keys)
         if not store.provenance_path.exists():
             print(f"{entry['label']:38} not run yet ({store.provenance_path.name} missing)")
             continue
