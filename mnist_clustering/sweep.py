@@ -69,8 +69,8 @@ SPACES_PRESET = {
     # every labelling kept; then a Gaussian mixture at k = 10 (``gmm_seeds``) and HDBSCAN,
     # in density.csv. The exact silhouettes cost about the same per labelling whatever k
     # (one sparse one-hot product per distance block), so rows set the preset's time: 10
-    # seeds at every k = 2..30 took the representation pipeline to 29.3 min on 2 cores,
-    # against the 30 it is allowed; 5 leave room for a slower machine.
+    # seeds at every k = 2..30 brought the pipeline to the edge of its 30-minute budget
+    # (README, *Feature spaces*); 5 leave room for a slower machine.
     "spaces": ("pca", "umap", "autoencoder", "autoencoder-umap"),
     "sweeps": (
         {"label": "kmeans k=2..30,50..250, 5 seeds", "method": "kmeans",

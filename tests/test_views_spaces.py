@@ -98,9 +98,9 @@ def test_space_figures_describe_themselves_and_refuse_bad_coordinates(stored):
     # one shaded band per space, spanning the lowest to the highest seed
     bands = fig.axes[0].collections
     assert len(bands) == 2
-    low, high = bands[1].get_paths()[0].vertices[:, 1].min(), bands[1].get_paths()[0].vertices[:, 1].max()
-    assert low == pytest.approx(purity[("pca", "min")].min())
-    assert high == pytest.approx(purity[("pca", "max")].max())
+    band = bands[1].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(purity[("pca", "min")].min())
+    assert band.max() == pytest.approx(purity[("pca", "max")].max())
     rng = np.random.default_rng(0)
     fig2 = plots.embedding_pair(rng.normal(size=(50, 2)), rng.integers(0, 10, 50),
                                 rng.integers(0, 10, 50))
@@ -123,4 +123,5 @@ def test_purity_by_space_is_the_spread_over_seeds(stored):
     note = str(views.purity_spread_note(purity))
     widths = {k: purity.loc[k, ("pca", "max")] - purity.loc[k, ("pca", "min")] for k in (3, 10)}
     widest = max(widths, key=widths.get)
-    assert f"pca: 3 to 3 seeds per k; the purity range over seeds is at most {widths[widest]:.3f} wide (k = {widest})" in note
+    assert (f"pca: 3 to 3 seeds per k; the purity range over seeds is at most "
+            f"{widths[widest]:.3f} wide (k = {widest})") in note
