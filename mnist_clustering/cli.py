@@ -147,6 +147,7 @@ def _data(args):
 
 def _sweep(args):
     from .executors import default_workers
+    from .scores import CLI_COLUMNS
     from .sweep import run_preset, run_sweep
 
     options = dict(seed=args.seed, results_dir=args.results_dir, force=args.force,
@@ -176,8 +177,7 @@ def _sweep(args):
     params = {"n_init": args.n_init} if args.n_init is not None else {}
     table = run_sweep(args.method, args.ks, keep=args.keep or (), seeds=args.seeds,
                       keep_labels=args.keep_labels, space=args.space, **options, **params)
-    columns = ["k", *(["seed"] if args.seeds else []), "inertia", "silhouette", "calinski_harabasz", "label_entropy", "purity",
-               "test_purity", "fit_seconds"]
+    columns = ["k", *(["seed"] if args.seeds else []), *CLI_COLUMNS]
     print(table[columns].to_string(index=False))
     return 0
 

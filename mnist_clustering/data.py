@@ -635,7 +635,7 @@ def _say(verbose, message, start):
 def prepare(images):
     """Scale integer images to float32 in [0, 1], one flattened row per image.
 
-    Same arithmetic as the seed notebook: ``images.astype('float32') / 255``.
+    Each pixel becomes ``float32(pixel) / 255``.
 
     Parameters
     ----------

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .files import atomic_write
 from .metrics import label_scores
+from .scores import DENSITY_SCHEMA, LABEL_SCORES
 
 __all__ = [
     "DENSITY_COLUMNS",
@@ -40,7 +41,6 @@ __all__ = [
 #: ``hdbscan.HDBSCAN(min_samples=10, min_cluster_size=500)``.
 HDBSCAN_MIN_SAMPLES = 10
 _MIN_CLUSTER_SIZE_MNIST = 500
-_SCORES = ("accuracy", "nmi", "ari", "purity")
 
 
 def hdbscan_min_cluster_size(n):
@@ -76,13 +76,13 @@ def noise_scores(y_true, labels):
     row = {"noise_share": float(noise.mean()),
            "n_clusters": len(np.unique(labels[~noise]))}
     every = label_scores(y, codes)
-    row.update({name: every[name] for name in _SCORES})
+    row.update({name: every[name] for name in LABEL_SCORES})
     if (~noise).sum() >= 2:
         _, kept = np.unique(labels[~noise], return_inverse=True)
         clustered = label_scores(y[~noise], kept)
-        row.update({f"{name}_clustered": clustered[name] for name in _SCORES})
+        row.update({f"{name}_clustered": clustered[name] for name in LABEL_SCORES})
     else:
-        row.update({f"{name}_clustered": float("nan") for name in _SCORES})
+        row.update({f"{name}_clustered": float("nan") for name in LABEL_SCORES})
     return row
 
 
@@ -117,7 +117,7 @@ def gmm_row(X, y_true, *, k=10, seed=0, covariance_type="full"):
     scores = label_scores(y_true, labels, n_clusters=int(k))
     return {"method": "gmm", "seed": int(seed), "params": f"k={int(k)},covariance_type={covariance_type}",
             "n_clusters": len(np.unique(labels)),
-            **{name: scores[name] for name in _SCORES}, "fit_seconds": seconds}
+            **{name: scores[name] for name in LABEL_SCORES}, "fit_seconds": seconds}
 
 
 def density_table(space, *, gmm_seeds=range(5), hdbscan=True, min_cluster_size=None):
@@ -147,15 +147,13 @@ def density_table(space, *, gmm_seeds=range(5), hdbscan=True, min_cluster_size=N
     return table
 
 
+_KINDS = {"text": "str", "key": "int", "int": "int", "float": "float"}
+
 #: The columns of a stored density table (``results/<dataset>/<space>/density.csv``) and
-#: their kinds: ``str``, ``int``, ``float``, or ``"int?"`` / ``"float?"`` (may be empty).
-DENSITY_COLUMNS = {
-    "space": "str", "n_samples": "int", "method": "str", "seed": "int?", "params": "str",
-    "n_clusters": "int", "noise_share": "float?",
-    **{name: "float" for name in _SCORES},
-    **{f"{name}_clustered": "float?" for name in _SCORES},
-    "fit_seconds": "float",
-}
+#: their kinds: ``str``, ``int``, ``float``, or ``"int?"`` / ``"float?"`` (may be empty),
+#: from the score registry's :data:`mnist_clustering.scores.DENSITY_SCHEMA`.
+DENSITY_COLUMNS = {column.name: _KINDS[column.kind] + "?" * column.nullable
+                   for column in DENSITY_SCHEMA}
 
 
 def write_density(table, path):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .checks import check_n_clusters
+from .notebook2022 import KMEDOIDS_PARAMS
 
 METHODS = ("kmeans", "kmedoids-alternate", "kmedoids-fasterpam")
 """Names accepted by :func:`make_estimator` and the sweep."""
@@ -29,13 +30,13 @@ NEEDS_DISTANCES = frozenset({"kmedoids-alternate", "kmedoids-fasterpam"})
 """Methods fitted on the shared pairwise distance matrix (``metric='precomputed'``)."""
 
 DEFAULT_PARAMS = {
-    # scikit-learn 1.0 (the seed's) defaulted to n_init=10; today's default is 'auto',
-    # i.e. one k-means++ run. The sweep records whichever is used. 'elkan' runs the same
+    # Today's scikit-learn default is 'auto', i.e. one k-means++ run (the 2022 run's is in
+    # notebook2022.SETTINGS). The sweep records whichever is used. 'elkan' runs the same
     # Lloyd iterations with triangle-inequality bounds that skip most distance
     # computations (benchmarks/bench_kmedoids.py times the sweep's methods).
     "kmeans": {"n_init": 1, "max_iter": 300, "algorithm": "elkan"},
-    # scikit-learn-extra's defaults, as the seed used them: deterministic.
-    "kmedoids-alternate": {"init": "heuristic", "max_iter": 300},
+    # the 2022 run's (scikit-learn-extra's defaults): deterministic.
+    "kmedoids-alternate": dict(KMEDOIDS_PARAMS),
     # init='alternate' starts FasterPAM from the 'alternate' medoids at the same k
     # (given as ``init_medoids``, or fitted first): it only has to improve a good
     # solution, which is much faster than BUILD on 60,000 points. Other values are
@@ -130,7 +131,7 @@ def seed_changes_result(method, params):
     """Whether the random seed can change a fit of ``method`` with ``params``.
 
     K-Means starts from random (k-means++) centres. K-Medoids 'alternate' with the
-    'heuristic' init (the 2022 notebook's) and FasterPAM started from 'alternate' or
+    'heuristic' init and FasterPAM started from 'alternate' or
     BUILD make no random choice: every seed gives the same row, so repeating them over
     seeds would add nothing.
 

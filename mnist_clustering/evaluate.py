@@ -62,7 +62,7 @@ def parse_k_range(spec):
     """Parse a k grid: ``'2:80'``, ``'2:263:5'``, ``'10,19,22'`` or a mix of them.
 
     Ranges follow Python's ``range(start, stop, step)``: the stop is excluded, so
-    ``'2:80'`` is the seed's ``range(2, 80)``, k = 2..79.
+    ``'2:80'`` is k = 2..79.
 
     Parameters
     ----------

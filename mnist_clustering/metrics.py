@@ -7,21 +7,9 @@ of digit ``d`` in cluster ``c`` (the design of scikit-learn's
 (:func:`check_clustering`); after that everything is vectorised, ``O(n + k * classes)``,
 with no Python loop over samples.
 
-It replaces Part 2 of the seed notebook (``determiner_label``, ``erreur_cluster``,
-``y_predicted``, ``erreurs_totales``, ``creer_prediction_set``, ``score_entropy`` and
-``maxs_tab``), which looped over images in Python (``y_predicted`` is quadratic).
-
-=========================  ====================================================
-seed                       here
-=========================  ====================================================
-``determiner_label``       :func:`majority_labels` (one call for all clusters)
-``y_predicted``            :func:`predict_labels`
-``erreurs_totales``        :func:`n_errors`
-"précision"                :func:`purity` (``1 - n_errors / n``)
-``score_entropy``          :func:`seed_index_entropy` (bug kept, explicit name);
-                           the right metric is :func:`label_entropy`
-``maxs_tab``               :func:`mnist_clustering.notebook2022.maxs_tab` (bugs kept); use :func:`best_k`
-=========================  ====================================================
+The 2022 notebook's loops over images that these functions replace, and the bug of its
+entropy that :func:`seed_index_entropy` keeps, are listed in
+:mod:`mnist_clustering.notebook2022`.
 
 The running example of the docstrings is 10 images of 3 digits in 3 clusters:
 
@@ -259,7 +247,7 @@ def _label_entropy(C):
 
 
 def majority_labels(y_true, clusters, n_clusters=None):
-    """Majority digit of each cluster (the seed's ``determiner_label``, all at once).
+    """Majority digit of each cluster, all clusters at once.
 
     Parameters
     ----------
@@ -272,8 +260,7 @@ def majority_labels(y_true, clusters, n_clusters=None):
     -------
     labels : ndarray of int64, shape (n_clusters,)
         ``argmax`` of each row of the contingency matrix. Ties go to the smallest
-        digit, as in the seed. An empty cluster gets label 0 (the seed's initial
-        ``real_label = 0``).
+        digit; an empty cluster gets label 0.
 
     Examples
     --------
@@ -289,7 +276,7 @@ def majority_labels(y_true, clusters, n_clusters=None):
 
 
 def predict_labels(y_true, clusters):
-    """Majority digit of each sample's cluster (the seed's ``y_predicted``).
+    """Majority digit of each sample's cluster.
 
     Parameters
     ----------
@@ -313,8 +300,15 @@ def predict_labels(y_true, clusters):
 def n_errors(y_true, clusters):
     """Number of samples whose digit differs from their cluster's majority digit.
 
-    The seed's ``erreurs_totales`` (and the sum of its ``erreur_cluster``):
     ``n - sum_c max_d C[c, d]``.
+
+    Parameters
+    ----------
+    y_true, clusters : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -328,7 +322,7 @@ def n_errors(y_true, clusters):
 def purity(y_true, clusters):
     """Purity: fraction of samples that carry their cluster's majority digit.
 
-    ``purity = 1 - n_errors / n``, the seed's "précision". Each cluster is labelled
+    ``purity = 1 - n_errors / n``. Each cluster is labelled
     on its own, so several clusters may share a digit; purity grows with k (it is 1
     when every sample is its own cluster). Compare :func:`hungarian_accuracy`.
 
@@ -365,7 +359,7 @@ def hungarian_accuracy(y_true, clusters):
 
 
 def label_entropy(y_true, clusters):
-    """Weighted mean entropy of the digits inside each cluster (what the seed meant).
+    """Weighted mean entropy of the digits inside each cluster.
 
     ``sum_c (n_c / n) * H(digits in c)`` in nats, i.e. the conditional entropy
     ``H(Y | cluster)``. Lower is purer; 0 for a perfect clustering.
@@ -385,15 +379,11 @@ def label_entropy(y_true, clusters):
 
 
 def seed_index_entropy(clusters, n_clusters=None):
-    """The seed's ``score_entropy``, bug included: entropy of image *indices*.
+    """The 2022 notebook's "entropy", bug included: the entropy of image *indices*.
 
-    For each cluster ``c`` with index set ``I``, the seed computes
-    ``scipy.stats.entropy(I)``: it treats the indices themselves as unnormalised
-    probabilities, giving ``H_c = log S - sum_{i in I} i log i / S`` with
-    ``S = sum(I)`` (and ``0 log 0 = 0``), then returns ``sum_c |I| H_c / n``. This is
-    roughly ``log(cluster size)`` and says nothing about purity; it is kept under an
-    explicit name so notebooks can show the seed's number next to
-    :func:`label_entropy`.
+    :func:`mnist_clustering.notebook2022.index_entropy` (which says what it computes and
+    why it is wrong) after the checks of this module; kept under an explicit name so
+    the notebooks can show that number next to :func:`label_entropy`.
 
     Parameters
     ----------
@@ -401,25 +391,17 @@ def seed_index_entropy(clusters, n_clusters=None):
         Cluster id of each sample, in the sample order (the index of a sample is its
         position).
     n_clusters : int, optional
-        The seed's ``num_clusters``. Empty clusters contribute 0 (scipy's entropy of
-        an empty list is 0), so it does not change the value; ids must lie in
-        ``0 .. n_clusters-1`` (the seed would silently skip the others; here that is
-        a ValueError).
+        The number of clusters; ids must lie in ``0 .. n_clusters-1`` (else a
+        ValueError). Empty clusters contribute 0.
 
     Returns
     -------
     float
-        NaN when a cluster consists of image 0 alone, as in the seed
-        (``scipy.stats.entropy([0])`` is ``0/0``).
+        NaN when a cluster consists of image 0 alone.
 
     Examples
     --------
-    Cluster 0 holds images {0, 1, 2}: weights (0, 1, 2) / 3, entropy
-    ``log 3 - 2/3 log 2``. Cluster 1 holds image {3} alone: entropy 0.
-
     >>> round(seed_index_entropy([0, 0, 0, 1]), 6)
-    0.477386
-    >>> round(3 * (math.log(3) - 2 / 3 * math.log(2)) / 4, 6)
     0.477386
     """
     c = _as_labels(clusters, "clusters")

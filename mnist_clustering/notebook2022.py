@@ -1,20 +1,50 @@
 """The 2022 notebook "Images Entières - MNIST", in one place: what it ran, what it printed,
-and its bugs, kept so that the notebooks can set its numbers beside ours.
+its settings and its bugs, kept so that the notebooks can set its numbers beside ours.
 
 "2022" names that notebook everywhere in the package; the word *seed* alone means a random
 seed. (Older names: the ``seed`` preset and the ``seed_*`` columns and functions, e.g.
 ``seed_index_entropy``, keep "seed" for the 2022 notebook for compatibility.)
 
-- :data:`PRESET`: every sweep and final model it ran (``mnist-clustering sweep --preset seed``).
+- :data:`PRESET` and :func:`grid`: every sweep and final model it ran
+  (``mnist-clustering sweep --preset seed``).
 - :data:`PRINTED`: every number it printed, keyed by what it shows, with its cells.
-- :data:`SETTINGS`: the estimator settings it ran with (scikit-learn 1.0 defaults).
-- Its bugs, reproduced on purpose: :func:`index_entropy` (``score_entropy`` took the entropy
-  of the image *indices*), :func:`maxs_tab` (its top 5 overwrote slots and reported list
-  position + 2 as k), and :func:`why_maxs_tab_differs`, the explanation of both for a table.
+- :data:`SETTINGS`, :data:`KMEANS_N_INIT`, :data:`KMEDOIDS_PARAMS`: the estimator settings
+  it ran with (scikit-learn 1.0's and scikit-learn-extra's defaults), and
+  :data:`PIXEL_SCALE`, how it scaled the pixels.
+- :data:`AXIS_LABELS`, :data:`TABLE_LABELS`: the names of the columns that carry its
+  scores under its own names, read by the score registry (:mod:`mnist_clustering.scores`).
+- Its bugs, reproduced on purpose: :func:`index_entropy` (its "weighted mean entropy" took
+  the entropy of the image *indices*), :func:`maxs_tab` (its top 5 overwrote slots and
+  reported list position + 2 as k), and :func:`why_maxs_tab_differs`, the explanation of
+  both for a table; :func:`equal_clusters_entropy`, the curve its entropy follows.
 - :func:`calinski_harabasz_1_0`: the CH index as scikit-learn 1.0 computed it (float32 sums),
   which explains the last digits it printed.
 
-Pure functions and data: imports only numpy and the score registry.
+What replaced its helper functions (its names on the left):
+
+=========================  ====================================================
+2022                       here
+=========================  ====================================================
+``creer_prediction_set``   the rows of one cluster: one pass over the contingency
+                           matrix instead of a list per cluster
+``determiner_label``       :func:`mnist_clustering.metrics.majority_labels` (all
+                           clusters at once; ties to the smallest digit, an empty
+                           cluster labelled 0, as it did)
+``erreur_cluster``         one row of the contingency matrix
+``y_predicted``            :func:`mnist_clustering.metrics.predict_labels` (it tested
+                           membership in Python lists: quadratic in the images)
+``erreurs_totales``        :func:`mnist_clustering.metrics.n_errors`
+"précision"                :func:`mnist_clustering.metrics.purity` (``1 - n_errors / n``)
+``score_entropy``          :func:`index_entropy` (bug kept), checked at the edge by
+                           :func:`mnist_clustering.metrics.seed_index_entropy`; the
+                           score it meant is :func:`mnist_clustering.metrics.label_entropy`
+``maxs_tab``               :func:`maxs_tab` (bugs kept); the right ranking is
+                           :func:`mnist_clustering.metrics.best_k`
+=========================  ====================================================
+
+This module sits at the bottom of the package: pure data and pure functions over numpy,
+importing nothing of the package, so that any room (the registry, the estimators, the
+presets, the figures, the views) can quote the 2022 run without a cycle.
 """
 
 from __future__ import annotations
@@ -22,18 +52,63 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlogy
 
-from . import scores
+__all__ = [
+    "PRESET",
+    "PRINTED",
+    "SETTINGS",
+    "KMEANS_N_INIT",
+    "KMEDOIDS_PARAMS",
+    "PIXEL_SCALE",
+    "AXIS_LABELS",
+    "TABLE_LABELS",
+    "grid",
+    "index_entropy",
+    "equal_clusters_entropy",
+    "maxs_tab",
+    "grid_step",
+    "why_maxs_tab_differs",
+    "calinski_harabasz_1_0",
+]
 
 PRESET = (
-    # (method, k grid as the seed wrote it, k values whose artefacts the notebooks show)
-    # k=256 is not in the seed: it is where the published purity (~0.89) is quoted.
-    ("kmeans", "2:80,2:263:5,256", (10, 19)),            # seed cells [10] and [30]; [5], [14]
-    ("kmedoids-alternate", "2:263:10,19,22", (19, 22)),  # seed cells [22]; [18], [25]
-    # Not the seed's: notebook 03 sets FasterPAM beside 'alternate' at the seed's two k,
+    # (method, k grid as the 2022 notebook wrote it, k values whose artefacts the notebooks
+    # show). k=256 is not in the 2022 notebook: it is where the published purity (~0.89)
+    # is quoted.
+    ("kmeans", "2:80,2:263:5,256", (10, 19)),            # its cells [10] and [30]; [5], [14]
+    ("kmedoids-alternate", "2:263:10,19,22", (19, 22)),  # its cells [22]; [18], [25]
+    # Not the 2022 notebook's: notebook 03 sets FasterPAM beside 'alternate' at its two k,
     # starting from the 'alternate' medoids just kept.
     ("kmedoids-fasterpam", "19,22", (19, 22)),
 )
-"""Every sweep and final model of the 2022 notebook, for ``--preset seed``."""
+"""Every sweep and final model of the 2022 notebook, for ``--preset seed``:
+``(method, k grid, k values kept)``."""
+
+
+def grid(method):
+    """The k grid of :data:`PRESET` for ``method``, in ``parse_k_range`` syntax.
+
+    Parameters
+    ----------
+    method : str
+        A method of the preset (``'kmeans'``, ``'kmedoids-alternate'``,
+        ``'kmedoids-fasterpam'``).
+
+    Returns
+    -------
+    str
+        Every k the preset runs for that method, e.g. every K-Means k of the 2022
+        notebook (its two grids) and k = 256.
+
+    Examples
+    --------
+    >>> grid("kmeans")
+    '2:80,2:263:5,256'
+    """
+    for name, ks, _ in PRESET:
+        if name == method:
+            return ks
+    raise ValueError(f"the 2022 preset has no {method!r} sweep; it has "
+                     f"{', '.join(name for name, _, _ in PRESET)}")
 
 
 PRINTED = {
@@ -86,35 +161,80 @@ PRINTED = {
                    "fit_seconds": 125.8},
     },
 }
-"""Every number the seed notebook printed, keyed by what it shows; ``cells`` names its cells.
+"""Every number the 2022 notebook printed, keyed by what it shows; ``cells`` names its cells.
 
-``scores`` use the column names of a sweep table: the seed's "entropie" is
+``scores`` use the column names of a sweep table: its "entropie" is
 ``seed_index_entropy`` (the entropy of image *indices*), its "précision" is ``purity``.
 """
 
 
+KMEANS_N_INIT = 10
+"""K-Means starts per fit in the 2022 run: scikit-learn 1.0's default (today's is one)."""
+
+KMEDOIDS_PARAMS = {"init": "heuristic", "max_iter": 300}
+"""The 2022 run's ``KMedoids`` parameters (scikit-learn-extra's defaults, method
+'alternate'): deterministic, so no random seed."""
+
+PIXEL_SCALE = 255.0
+"""The 2022 notebook scaled the pixels to float32 in [0, 1] by dividing by this
+(:func:`mnist_clustering.data.prepare` does the same arithmetic)."""
+
 SETTINGS = {
-    "kmeans": {"n_init": "10", "algorithm": "'auto' (= elkan in 1.0)", "max_iter": "300",
-               "seed": "none (unseeded)"},
-    "kmedoids-alternate": {"method": "alternate", "init": "heuristic", "max_iter": "300",
+    "kmeans": {"n_init": str(KMEANS_N_INIT), "algorithm": "'auto' (= elkan in 1.0)",
+               "max_iter": "300", "seed": "none (unseeded)"},
+    "kmedoids-alternate": {"method": "alternate",
+                           **{name: str(value) for name, value in KMEDOIDS_PARAMS.items()},
                            "seed": "none (deterministic)"},
 }
-"""The 2022 run's settings: scikit-learn 1.0's ``KMeans`` and scikit-learn-extra's ``KMedoids`` defaults."""
+"""The 2022 run's settings, as text: scikit-learn 1.0's ``KMeans`` and scikit-learn-extra's
+``KMedoids`` defaults."""
+
+AXIS_LABELS = {"seed_index_entropy": "Seed's 'entropy' of image indices (nats)"}
+"""Axis labels of the columns that hold a 2022 score under its own name."""
+
+TABLE_LABELS = {
+    "label_entropy": "label entropy (corrected, lower is purer)",
+    "seed_index_entropy": "seed's 'entropy' (of image indices)",
+    "purity": "purity (seed's 'precision')",
+}
+"""Table names of the columns that hold a 2022 score, or the score it meant to compute."""
 
 
 def index_entropy(c, n_clusters):
-    """The 2022 ``score_entropy`` of validated cluster codes ``c`` (see
-    :func:`mnist_clustering.metrics.seed_index_entropy`, its public, checked form).
+    """The 2022 notebook's "weighted mean entropy", bug included: entropy of image *indices*.
+
+    For each cluster with index set ``I`` it took ``scipy.stats.entropy(I)``: the indices
+    themselves as unnormalised probabilities, ``H = log S - sum_{i in I} i log i / S``
+    with ``S = sum(I)`` (and ``0 log 0 = 0``), then returned ``sum |I| H / n`` over the
+    clusters. This is roughly ``log(cluster size)`` (:func:`equal_clusters_entropy`) and
+    says nothing about purity; the score it meant is
+    :func:`mnist_clustering.metrics.label_entropy`. Its public, checked form is
+    :func:`mnist_clustering.metrics.seed_index_entropy`.
 
     Parameters
     ----------
     c : ndarray of int64
-        Cluster id of each sample, ``0 .. n_clusters-1``, in sample order.
+        Cluster id of each sample, ``0 .. n_clusters-1``, in sample order (the index of
+        a sample is its position).
     n_clusters : int
+        The number of clusters it looped over. Empty clusters contribute 0 (scipy's
+        entropy of an empty list is 0), so it does not change the value.
 
     Returns
     -------
     float
+        NaN when a cluster consists of image 0 alone, as in 2022
+        (``scipy.stats.entropy([0])`` is ``0/0``).
+
+    Examples
+    --------
+    Cluster 0 holds images {0, 1, 2}: weights (0, 1, 2) / 3, entropy
+    ``log 3 - 2/3 log 2``. Cluster 1 holds image {3} alone: entropy 0.
+
+    >>> round(index_entropy(np.array([0, 0, 0, 1]), 2), 6)
+    0.477386
+    >>> round(float(3 * (np.log(3) - 2 / 3 * np.log(2)) / 4), 6)
+    0.477386
     """
     n = c.shape[0]
     idx = np.arange(n, dtype=np.float64)
@@ -127,6 +247,33 @@ def index_entropy(c, n_clusters):
     # scipy.stats.entropy([0]) is nan (0/0): a cluster holding only image 0
     h[(sizes > 0) & ~ok] = np.nan
     return float(np.dot(sizes, h) / n)
+
+
+def equal_clusters_entropy(n, ks):
+    """The curve :func:`index_entropy` follows: ``log(n / k)``, the log of the size of
+    ``k`` equal clusters of ``n`` images.
+
+    The entropy of a cluster's image indices is close to the log of its size (the
+    indices are spread over ``0 .. n-1``), so the 2022 score measures cluster size.
+
+    Parameters
+    ----------
+    n : int
+        Number of images.
+    ks : array-like of int
+        Numbers of clusters.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        ``log(n / k)`` for each k.
+
+    Examples
+    --------
+    >>> equal_clusters_entropy(100, [1, 100]).tolist()
+    [4.605170185988092, 0.0]
+    """
+    return np.log(n / np.asarray(ks, dtype=float))
 
 
 def maxs_tab(values):
@@ -148,7 +295,7 @@ def maxs_tab(values):
     Returns
     -------
     maxi, indexes : list, list
-        The 5 slot values and their "k" (position + 2), as the seed printed them.
+        The 5 slot values and their "k" (position + 2), as the 2022 notebook printed them.
 
     Examples
     --------
@@ -171,15 +318,47 @@ def maxs_tab(values):
 
 
 def grid_step(ks):
-    """The common step of a sorted k grid, or None if it is irregular (or a single k)."""
+    """The common step of a sorted k grid, or None if it is irregular (or a single k).
+
+    Parameters
+    ----------
+    ks : sequence of int
+        Sorted k values.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> grid_step([2, 12, 22]), grid_step([2, 3, 5])
+    (10, None)
+    """
     steps = np.unique(np.diff(np.asarray(ks)))
     return int(steps[0]) if len(steps) == 1 else None
 
 
-def why_maxs_tab_differs(ks, values, slots, score, seed_score):
+def why_maxs_tab_differs(ks, values, slots, score, seed_score, direction):
     """A few sentences on why ``maxs_tab`` (``slots``) differs from ``best_k`` here.
 
-    ``values`` is the column the seed ranked, in grid order ``ks``.
+    Parameters
+    ----------
+    ks : sequence of int
+        The k grid, sorted.
+    values : sequence of float
+        The column the 2022 notebook ranked (``seed_score``), in grid order.
+    slots : sequence of float
+        The five values :func:`maxs_tab` returns for ``values``.
+    score : str
+        The column ranked correctly (by ``best_k``).
+    seed_score : str
+        The column the 2022 notebook ranked instead (e.g. ``'seed_index_entropy'``).
+    direction : {'max', 'min'}
+        Which way ``score`` is better (the score registry's direction).
+
+    Returns
+    -------
+    str
     """
     reasons = []
     step = grid_step(ks)
@@ -194,7 +373,7 @@ def why_maxs_tab_differs(ks, values, slots, score, seed_score):
             f"The seed ranked {seed_score!r}, the entropy of the image indices of each "
             f"cluster (about the log of its size), not the entropy of its digit labels "
             f"({score!r}).")
-    if scores.SCORE_DIRECTIONS[score] == "min":
+    if direction == "min":
         reasons.append("maxs_tab keeps the largest values, but a lower entropy is better.")
     kept = [v for v in slots if v != 0]
     largest = sorted((v for v in values if v == v), reverse=True)[:len(kept)]

@@ -7,13 +7,12 @@ render headless with any backend, keep no global state, and are shown exactly on
 notebook. Save one with ``fig.savefig(path)``.
 
 One style for every figure: each function draws inside :func:`style` (the seaborn theme,
-fixed font sizes), labels its axes with units (:data:`SCORE_LABELS`), wraps labels to the
-width of their panel, and writes a one-sentence description of what it shows in
-``fig.alt_text``. :func:`show` displays a figure with that description as its alternative
-text (the ``alt`` of the ``<img>`` in HTML exports).
-
-Where the seed notebook drew seven separate 10 x 10 inch figures for one sweep, these draw
-small multiples: one panel per score on a shared figure, axes labelled in English.
+fixed font sizes), labels its axes with units (:data:`SCORE_LABELS`, in the unit of the
+table's method where it depends on it: :func:`mnist_clustering.scores.axis_label`), wraps
+labels to the width of their panel, and writes a one-sentence description of what it shows
+in ``fig.alt_text``. :func:`show` displays a figure with that description as its
+alternative text (the ``alt`` of the ``<img>`` in HTML exports). A sweep is drawn as small
+multiples: one panel per score on a shared figure.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ import seaborn as sns
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
-from . import scores
+from . import notebook2022, scores
 
 __all__ = [
     "SCORE_LABELS",
@@ -49,10 +48,13 @@ __all__ = [
     "cluster_sizes",
     "sweep_bands",
     "stability_curve",
+    "purity_by_space",
+    "embedding_pair",
 ]
 
-#: Axis label for each score column of a sweep table. Pass ``labels=`` to override one,
-#: e.g. ``{"inertia": "Sum of distances to the medoid"}`` for K-Medoids.
+#: Axis label for each score column of a sweep table (the registry's); a table of one
+#: K-Medoids method gets that method's unit (:data:`mnist_clustering.scores.AXIS_LABELS_BY_METHOD`).
+#: Pass ``labels=`` to override one.
 SCORE_LABELS: dict[str, str] = dict(scores.AXIS_LABELS)
 
 
@@ -139,9 +141,17 @@ def show(fig: Figure, alt: str | None = None) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _label(column: str, labels: Mapping[str, str] | None = None) -> str:
-    merged = {**SCORE_LABELS, **(labels or {})}
+def _label(column: str, labels: Mapping[str, str] | None = None, method: str | None = None) -> str:
+    merged = {**SCORE_LABELS, **scores.AXIS_LABELS_BY_METHOD.get(method, {}), **(labels or {})}
     return merged.get(column, column.replace("_", " ").capitalize())
+
+
+def _method(table: pd.DataFrame, hue: str | None = None) -> str | None:
+    """The one method of ``table`` (its ``method`` column), whose units label the axes."""
+    if hue == "method" or "method" not in table.columns:
+        return None
+    methods = pd.unique(table["method"])
+    return str(methods[0]) if len(methods) == 1 else None
 
 
 def _wrap(text: str, width: int = LABEL_WIDTH) -> str:
@@ -212,7 +222,7 @@ def _new_figure(figsize) -> Figure:
 
 @_styled
 def image_grid(images, titles=None, n_cols=None, cmap="gray", suptitle=None) -> Figure:
-    """Show images on a grid (the seed's first images, cluster galleries, centres).
+    """Show images on a grid (the first images of a set, cluster galleries, centres).
 
     Parameters
     ----------
@@ -282,7 +292,7 @@ def cluster_galleries(
         Images per cluster (fewer if the cluster is smaller).
     rng : None, int or numpy.random.Generator, optional
         Which images to show. ``None`` (default) shows the first ``n`` images of the
-        cluster in dataset order, as the seed notebook did. Otherwise ``n`` images are
+        cluster in dataset order. Otherwise ``n`` images are
         drawn at random without replacement with ``numpy.random.default_rng(rng)`` and
         shown in dataset order.
     n_cols : int, default 3
@@ -380,8 +390,9 @@ def sweep_curves(
         ring on that score's panel; the first is annotated. With ``hue``, the value may
         also be ``{level: list of k}``; a plain list then rings those k on every line.
     labels : mapping, optional
-        Axis labels overriding :data:`SCORE_LABELS`, e.g.
-        ``{"inertia": "Sum of distances to the medoid"}`` for K-Medoids.
+        Axis labels overriding :data:`SCORE_LABELS` (a table of one K-Medoids method,
+        named in its ``method`` column, already gets that method's unit for ``inertia``),
+        e.g. ``{"fit_seconds": "Fit time (s; 2 fits ran at once)"}``.
 
     Returns
     -------
@@ -400,6 +411,7 @@ def sweep_curves(
     if unplotted:
         raise ValueError(f"best given for {unplotted}, which are not among scores {scores}")
     fig, axes = _panels(len(scores), ncols, title)
+    method = _method(table, hue)
     groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=False))
     colors = sns.color_palette("colorblind", n_colors=max(len(groups), 1))
     for ax, score in zip(axes, scores):
@@ -413,7 +425,7 @@ def sweep_curves(
             if ks is not None and len(ks):
                 _mark_best(ax, data, x, score, ks, _HIGHLIGHT if hue is None else color,
                            name="" if hue is None else f"{level}: ")
-        _set_labels(ax, _label(x, labels), _label(score, labels))
+        _set_labels(ax, _label(x, labels), _label(score, labels, method))
         if hue is not None or score in best:
             ax.legend(fontsize="x-small", title=hue, title_fontsize="x-small")
     for ax in axes[len(scores):]:
@@ -421,7 +433,7 @@ def sweep_curves(
     if title:
         fig.suptitle(title)
     shown = "; ".join(
-        _label(s, labels) + (f", best k = {_first_best(best[s])}" if s in best else "")
+        _label(s, labels, method) + (f", best k = {_first_best(best[s])}" if s in best else "")
         for s in scores)
     return _describe(fig, f"{title + '. ' if title else ''}{len(scores)} line charts against "
                           f"{_label(x, labels).lower()}: {shown}.")
@@ -454,19 +466,18 @@ def seed_vs_corrected(
     title: str | None = None,
     n: int | None = None,
 ) -> Figure:
-    """Show the seed's score beside the corrected one, two panels over k.
+    """Show the 2022 notebook's entropy beside the corrected one, two panels over k.
 
-    The seed's "weighted mean entropy" took the entropy of each cluster's image
-    *indices*, so it only tracks cluster size; the corrected score is the size-weighted
-    entropy of the digit labels in each cluster. The left panel overlays log(n / k), the
-    log of the size of k equal clusters, which the seed's score follows.
+    The left panel draws the 2022 score (:func:`mnist_clustering.notebook2022.index_entropy`)
+    with the curve it follows (:func:`mnist_clustering.notebook2022.equal_clusters_entropy`),
+    the right one the size-weighted entropy of the digit labels in each cluster.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Sweep table holding ``x``, ``seed_col`` and ``correct_col``.
     seed_col, correct_col : str
-        Column of the seed's score (left panel) and of the corrected score (right panel).
+        Column of the 2022 score (left panel) and of the corrected score (right panel).
     x, hue, best, labels, title
         As for :func:`sweep_curves`.
     n : int, optional
@@ -488,8 +499,8 @@ def seed_vs_corrected(
         ks = np.sort(table[x].unique())
         if hue is None:
             left.lines[0].set_label("seed's score")
-        left.plot(ks, np.log(n / ks), ls="--", lw=1.5, color="black", zorder=5,
-                  label=f"log(n / k), n = {n:,}: equal clusters")
+        left.plot(ks, notebook2022.equal_clusters_entropy(n, ks), ls="--", lw=1.5,
+                  color="black", zorder=5, label=f"log(n / k), n = {n:,}: equal clusters")
         left.legend(fontsize="x-small")
         fig.alt_text += (f" The seed's score lies on the dashed curve log(n / k) "
                          f"(n = {n:,}): it measures cluster size, not purity.")

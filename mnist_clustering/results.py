@@ -49,8 +49,8 @@ COLUMNS = scores.TABLE_COLUMNS
 ROW_KEY = ("k", "seed")
 """The columns that identify a row of a table."""
 
-TEXT_COLUMNS = tuple(c.name for c in scores.COLUMNS if c.kind == "text")
-INTEGER_COLUMNS = tuple(c.name for c in scores.COLUMNS if c.kind in ("key", "int"))
+TEXT_COLUMNS = tuple(c.name for c in scores.SWEEP_SCHEMA if c.kind == "text")
+INTEGER_COLUMNS = tuple(c.name for c in scores.SWEEP_SCHEMA if c.kind in ("key", "int"))
 PENDING_COLUMN = "silhouette"
 """The column left empty while the exact silhouette is pending."""
 

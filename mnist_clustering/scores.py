@@ -1,21 +1,27 @@
 """The score registry: every column of a results table defined once, and the literature.
 
 Each :class:`Column` says what a column is (its direction when it is a score, its axis
-label with units, its name in tables); :data:`COLUMNS` lists them in table order. Every
-other module reads them from here: the table schema (:mod:`mnist_clustering.results`),
-``best_k`` (:data:`SCORE_DIRECTIONS`), the figures' axis labels, the notebooks' tables
-and ``mnist-clustering best --help``.
+label with units, per method where the unit depends on the method, its name in tables);
+:data:`SWEEP_SCHEMA` lists them in the order of a sweep table, :data:`DENSITY_SCHEMA` in
+the order of a feature space's ``density.csv``. Every other module reads them from here:
+the table schemas (:mod:`mnist_clustering.results`, :mod:`mnist_clustering.density`),
+``best_k`` (:data:`SCORE_DIRECTIONS`), the figures' axis labels, the notebooks' tables,
+the score lists of the views and ``mnist-clustering sweep`` / ``best --help``.
 
 :data:`LITERATURE` holds every published figure the notebooks show, each with its source
 (paper or documentation page, table, data split and number of images). A figure whose
 primary source we could not pin is not listed.
 
-This module imports nothing from the package: it is pure data.
+This module is pure data. It imports only :mod:`mnist_clustering.notebook2022`, for the
+names under which the 2022 notebook printed three of the columns.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .notebook2022 import AXIS_LABELS as _AXIS_2022
+from .notebook2022 import TABLE_LABELS as _TABLE_2022
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,12 @@ class Column:
         Row or column name in the notebooks' tables.
     direction : {'max', 'min', None}
         Whether larger or smaller is better; None for what is not a score.
+    nullable : bool
+        Whether a cell may be empty (only read where a schema says so: ``density.csv``).
+    short : str, optional
+        Abbreviation in narrow tables (``ACC``); default ``table``.
+    axis_by_method : tuple of (str, str)
+        ``(method, axis label)`` where the unit differs for that method.
     """
 
     name: str
@@ -41,50 +53,127 @@ class Column:
     axis: str
     table: str
     direction: str | None = None
+    nullable: bool = False
+    short: str | None = None
+    axis_by_method: tuple = ()
 
 
-COLUMNS = (
+_MEDOID_COST = "Cost (sum of distances to the medoid, [0, 1]-pixel units)"
+
+SWEEP_SCHEMA = (
     Column("method", "text", "Method", "method"),
     Column("k", "key", "Number of clusters k", "k"),
     Column("seed", "key", "Random seed", "seed"),
     Column("n_samples", "int", "Training images", "images"),
     Column("params", "text", "Parameters", "parameters"),
+    # K-Means minimises squared distances to a centroid; K-Medoids (scikit-learn-extra's
+    # and kmedoids' inertia_) the plain distances to a medoid: another unit
     Column("inertia", "float", "Inertia (sum of squared distances, squared [0, 1]-pixel units)",
-           "inertia", "min"),
+           "inertia", "min",
+           axis_by_method=(("kmedoids-alternate", _MEDOID_COST),
+                           ("kmedoids-fasterpam", _MEDOID_COST))),
     Column("silhouette", "float", "Mean silhouette score", "silhouette", "max"),
     Column("silhouette_mode", "text", "Silhouette mode", "silhouette mode"),
     Column("calinski_harabasz", "float", "Calinski-Harabasz index", "Calinski-Harabasz", "max"),
     Column("label_entropy", "float", "Weighted label entropy (nats, lower is purer)",
-           "label entropy (corrected, lower is purer)", "min"),
-    Column("seed_index_entropy", "float", "Seed's 'entropy' of image indices (nats)",
-           "seed's 'entropy' (of image indices)", "min"),
+           _TABLE_2022["label_entropy"], "min"),
+    Column("seed_index_entropy", "float", _AXIS_2022["seed_index_entropy"],
+           _TABLE_2022["seed_index_entropy"], "min"),
     Column("homogeneity", "float", "Homogeneity", "homogeneity", "max"),
-    Column("nmi", "float", "Normalised mutual information", "NMI", "max"),
-    Column("ari", "float", "Adjusted Rand index", "ARI", "max"),
-    Column("purity", "float", "Purity (majority-label accuracy)", "purity (seed's 'precision')",
-           "max"),
-    Column("accuracy", "float", "Accuracy (Hungarian matching)", "accuracy (Hungarian)", "max"),
+    Column("nmi", "float", "Normalised mutual information", "NMI", "max", short="NMI"),
+    Column("ari", "float", "Adjusted Rand index", "ARI", "max", short="ARI"),
+    Column("purity", "float", "Purity (majority-label accuracy)", _TABLE_2022["purity"],
+           "max", short="purity"),
+    Column("accuracy", "float", "Accuracy (Hungarian matching)", "accuracy (Hungarian)", "max",
+           short="ACC"),
     Column("n_errors", "int", "Misassigned images", "misassigned images"),
     Column("test_purity", "float", "Test purity (nearest centre)", "test purity", "max"),
     Column("fit_seconds", "float", "Fit time (s)", "fit time (s)"),
     Column("score_seconds", "float", "Scoring time (s)", "scoring time (s)"),
     Column("n_iter", "int", "Iterations to converge", "iterations"),
 )
-"""Every column of a results table, in table order."""
+"""Every column of a sweep table (``results/<table>/<method>.csv``), in table order."""
 
-BY_NAME = {column.name: column for column in COLUMNS}
+BY_NAME = {column.name: column for column in SWEEP_SCHEMA}
 
-TABLE_COLUMNS = tuple(column.name for column in COLUMNS)
-"""Column names of a results table, in order."""
+TABLE_COLUMNS = tuple(column.name for column in SWEEP_SCHEMA)
+"""Column names of a sweep table, in order."""
 
-SCORE_DIRECTIONS = {column.name: column.direction for column in COLUMNS if column.direction}
+SCORE_DIRECTIONS = {column.name: column.direction for column in SWEEP_SCHEMA if column.direction}
 """Score -> 'max' or 'min': which way is better."""
 
-AXIS_LABELS = {column.name: column.axis for column in COLUMNS}
+AXIS_LABELS = {column.name: column.axis for column in SWEEP_SCHEMA}
 """Column -> axis label with units."""
 
-TABLE_LABELS = {column.name: column.table for column in COLUMNS if column.kind != "key"}
+
+
+def _axis_labels_by_method(schema):
+    out = {}
+    for column in schema:
+        for method, label in column.axis_by_method:
+            out.setdefault(method, {})[column.name] = label
+    return out
+
+
+AXIS_LABELS_BY_METHOD = _axis_labels_by_method(SWEEP_SCHEMA)
+"""Method -> {column: axis label} where a method's unit differs from :data:`AXIS_LABELS`."""
+
+
+def axis_label(column, method=None):
+    """The axis label of a column, in the unit of ``method`` where it depends on it.
+
+    Parameters
+    ----------
+    column : str
+        A column of :data:`SWEEP_SCHEMA`.
+    method : str, optional
+        The method whose values are drawn (``'kmedoids-alternate'``...).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> axis_label("inertia", "kmedoids-alternate")
+    'Cost (sum of distances to the medoid, [0, 1]-pixel units)'
+    """
+    return AXIS_LABELS_BY_METHOD.get(method, {}).get(column, AXIS_LABELS[column])
+
+
+TABLE_LABELS = {column.name: column.table for column in SWEEP_SCHEMA if column.kind != "key"}
 """Column -> readable name in the notebooks' tables."""
+
+SHORT_LABELS = {column.name: column.short or column.table for column in SWEEP_SCHEMA}
+"""Column -> abbreviation in narrow tables (``accuracy`` -> ``ACC``)."""
+
+LABEL_SCORES = ("accuracy", "nmi", "ari", "purity")
+"""The label scores by which every clustering is compared across feature spaces and
+methods (ACC, NMI, ARI, purity), with and without HDBSCAN's noise in ``density.csv``."""
+
+CLI_COLUMNS = ("inertia", "silhouette", "calinski_harabasz", "label_entropy", "purity",
+               "test_purity", "fit_seconds")
+"""The columns ``mnist-clustering sweep`` prints for each row, after k (and the seed)."""
+
+DENSITY_SCHEMA = (
+    Column("space", "text", "Feature space", "space"),
+    BY_NAME["n_samples"],
+    BY_NAME["method"],
+    replace(BY_NAME["seed"], kind="int", nullable=True),  # HDBSCAN has no random start
+    BY_NAME["params"],
+    Column("n_clusters", "int", "Clusters found", "clusters"),
+    Column("noise_share", "float", "Share of images left as noise", "noise share", "min",
+           nullable=True),  # HDBSCAN only
+    *(BY_NAME[name] for name in LABEL_SCORES),
+    *(replace(BY_NAME[name], name=f"{name}_clustered",
+              axis=f"{BY_NAME[name].axis}, noise left out",
+              table=f"{BY_NAME[name].table}, noise left out", nullable=True)
+      for name in LABEL_SCORES),
+    BY_NAME["fit_seconds"],
+)
+"""Every column of a feature space's ``density.csv`` (HDBSCAN and the Gaussian mixture),
+in table order: the :data:`LABEL_SCORES` over every image (HDBSCAN's noise as one more
+cluster) and over the clustered images only (``*_clustered``)."""
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,9 @@ SPREAD_PRESET = (
      "seeds": "0:5"},
     {"label": "kmeans k=2..30, 10 seeds", "method": "kmeans", "ks": "2:31", "seeds": "0:10"},
     {"label": "kmeans k=10,19, 20 seeds", "method": "kmeans", "ks": "10,19", "seeds": "0:20"},
-    # scikit-learn 1.0's default, the 2022 notebook's: best inertia of 10 starts
+    # the 2022 notebook's setting: best inertia of 10 starts
     {"label": "kmeans n_init=10 k=10,19, 5 seeds", "method": "kmeans", "ks": "10,19",
-     "seeds": "0:5", "n_init": 10},
+     "seeds": "0:5", "n_init": notebook2022.KMEANS_N_INIT},
 )
 """Many seeds per k, for ``--preset spread`` (after ``--preset seed``)."""
 
@@ -395,7 +395,7 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     data = data or SweepData(dataset, n_samples)
     outcome = {}
     for entry in PRESETS[name]:
-        if isinstance(entry, tuple):  # (method, k grid, keep) of the seed notebook
+        if isinstance(entry, tuple):  # (method, k grid, keep): notebook2022.PRESET
             method, ks, keep = entry
             entry = {"label": method, "method": method, "ks": ks, "keep": keep}
         else:

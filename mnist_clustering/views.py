@@ -344,7 +344,8 @@ def top_k_comparison(table, score, n=5, *, seed_score=None, printed=None):
     for column in ("k", "seed k", "true k", "2022 k"):
         if column in out:
             out[column] = out[column].astype("Int64")
-    out.attrs["why"] = notebook2022.why_maxs_tab_differs(ks, table[seed_score].tolist(), values, score, seed_score)
+    out.attrs["why"] = notebook2022.why_maxs_tab_differs(
+        ks, table[seed_score].tolist(), values, score, seed_score, scores.SCORE_DIRECTIONS[score])
     return out
 
 
@@ -483,8 +484,9 @@ def published_comparison(spread_table, k=10):
 
 
 # --------------------------------------------------------------------------- seeds
-SPREAD_SCORES = ("accuracy", "nmi", "ari", "purity", "test_purity")
-"""The label scores shown with their spread over seeds."""
+SPREAD_SCORES = (*scores.LABEL_SCORES, "test_purity")
+"""The label scores shown with their spread over seeds (the registry's comparison scores
+and the test purity)."""
 
 
 def seed_spread(table, columns=SPREAD_SCORES):
@@ -1470,8 +1472,9 @@ def conclusion_labels(sweep, everything, k_confusion, single_start, best_of_ten)
 SPACES_SHOWN = ("raw", "pca", "umap", "autoencoder", "autoencoder-umap")
 """The feature spaces of notebook 05, in its order (:data:`mnist_clustering.spaces.SPACES`)."""
 
-SPACE_SCORES = ("accuracy", "nmi", "ari", "purity")
-"""The label scores compared across spaces (ACC, NMI, ARI, purity)."""
+SPACE_SCORES = scores.LABEL_SCORES
+"""The label scores compared across spaces (:data:`mnist_clustering.scores.LABEL_SCORES`:
+ACC, NMI, ARI, purity)."""
 
 _METHOD_NAMES = {"kmeans": "K-Means", "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN"}
 
@@ -1542,7 +1545,7 @@ def space_table(summary, decimals=3):
     >>> space_table(space_summary(rows)).iloc[0]["ACC"]
     '0.850 ± 0.071'
     """
-    names = {"accuracy": "ACC", "nmi": "NMI", "ari": "ARI", "purity": "purity"}
+    names = scores.SHORT_LABELS
     out = pd.DataFrame(index=pd.MultiIndex.from_tuples(
         [(s, _METHOD_NAMES.get(m, m)) for s, m in summary.index], names=["space", "method"]))
     out["runs"] = summary["runs"].to_numpy()
