@@ -1,4 +1,9 @@
-"""The package's modules import each other one way only (function-level imports included)."""
+"""The package's modules import each other one way only (function-level imports included).
+
+A module is named by its path in the package: ``sweep``, and for the modules of the
+``views`` package ``views.tables``, ``views.vs2022``...; ``views`` itself is the package's
+``__init__``, which re-exports them.
+"""
 
 import ast
 import re
@@ -9,22 +14,53 @@ import mnist_clustering
 PACKAGE = Path(mnist_clustering.__file__).parent
 
 
+def _name(path):
+    """``sweep`` for ``sweep.py``, ``views.tables`` for ``views/tables.py``, ``views`` for
+    ``views/__init__.py``."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_name(path): path for path in PACKAGE.rglob("*.py")
+           if path.name != "__init__.py" or path.parent != PACKAGE}
+
+
 def _imports(path):
     """Package modules that ``path`` imports anywhere in its code."""
+    name = _name(path)
+    # the package a relative import starts from
+    here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            names = [node.module] if node.module else [alias.name for alias in node.names]
-            found |= {name.split(".")[0] for name in names}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mnist_clustering."):
-            found.add(node.module.split(".")[1])
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[:len(here) - (node.level - 1)]
+            elif (node.module or "").startswith("mnist_clustering"):
+                base = []
+            else:
+                continue
+            module = (node.module or "").removeprefix("mnist_clustering").lstrip(".")
+            base = base + (module.split(".") if module else [])
+            for alias in node.names:
+                # ``from . import views`` names a module; ``from .views import Text`` a name
+                candidate = ".".join([*base, alias.name])
+                found.add(candidate if candidate in MODULES else ".".join(base))
         elif isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[1] for alias in node.names
+            found |= {alias.name.removeprefix("mnist_clustering.") for alias in node.names
                       if alias.name.startswith("mnist_clustering.")}
-    return {name for name in found if (PACKAGE / f"{name}.py").exists()}
+    return {module for module in found if module in MODULES and module != name}
 
 
-GRAPH = {path.stem: _imports(path) for path in PACKAGE.glob("*.py") if path.stem != "__init__"}
+GRAPH = {name: _imports(path) for name, path in MODULES.items()}
+
+
+def test_the_graph_reads_relative_imports_of_the_views_package():
+    # the resolver itself: a submodule's ``from .. import metrics`` and ``from .text import
+    # Text`` are edges to ``metrics`` and ``views.text``; the package's ``__init__`` imports
+    # its submodules
+    assert {"metrics", "sweep", "views.text"} <= GRAPH["views.tables"]
+    assert {"views.text", "views.tables", "views.vs2022"} <= GRAPH["views"]
+    assert "notebook2022" in GRAPH["scores"]
 
 
 def test_no_module_imports_one_that_imports_it_back():
@@ -51,10 +87,10 @@ def test_the_executor_knows_nothing_of_the_package():
 
 def test_every_module_is_in_the_graph():
     # the cycle test above walks GRAPH: a module missing from it would go unchecked
-    modules = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__"}
-    assert set(GRAPH) == modules
+    files = {path for path in PACKAGE.rglob("*.py")} - {PACKAGE / "__init__.py"}
+    assert set(GRAPH) == {_name(path) for path in files}
     assert {"scores", "uncertainty", "results", "files", "checks", "evaluate", "executors",
-            "htmlreport"} <= modules
+            "htmlreport", "views", "views.text", "views.vs2022"} <= set(GRAPH)
 
 
 def test_the_foundations_import_no_layer_above_them():
@@ -73,10 +109,23 @@ def test_the_foundations_import_no_layer_above_them():
     assert not {"sweep", "views", "plots", "cli"} & (GRAPH["results"] | GRAPH["uncertainty"])
 
 
+def test_the_views_modules_stay_inside_the_view_layer():
+    # a view module reads the package's rooms and the views below it; nothing but the
+    # views package itself imports a view module, and no view module imports the package
+    # __init__ (which imports every view module)
+    views = {name for name in GRAPH if name.startswith("views.")}
+    for module, imported in GRAPH.items():
+        if not module.startswith("views"):
+            assert not imported & views, (module, imported & views)
+    for module in views:
+        assert "views" not in GRAPH[module], module
+        assert not {"cli", "reproduce", "htmlreport"} & GRAPH[module], module
+
+
 def test_the_readme_lists_every_module_after_those_it_imports():
     # README's Layout table: one line per module, each importing only those listed before it
     readme = (PACKAGE.parent / "README.md").read_text()
-    listed = re.findall(r"^\| `(\w+)` \|", readme, flags=re.MULTILINE)
+    listed = re.findall(r"^\| `([\w.]+)` \|", readme, flags=re.MULTILINE)
     assert sorted(listed) == sorted(GRAPH)
     for position, module in enumerate(listed):
         assert GRAPH[module] <= set(listed[:position]), module

@@ -301,7 +301,7 @@ def test_results_or_sweep_computes_only_when_missing(tmp_path, monkeypatch):
     def no_sweep(*args, **kwargs):
         raise AssertionError("the table is complete: nothing should be computed")
 
-    monkeypatch.setattr(views, "run_sweep", no_sweep)
+    monkeypatch.setattr(views.tables, "run_sweep", no_sweep)
     again = views.results_or_sweep("kmeans", [3], keep=[3], **options)
     pd.testing.assert_frame_equal(again, first[first["k"] == 3].reset_index(drop=True))
     with pytest.raises(AssertionError, match="nothing should be computed"):
@@ -438,11 +438,11 @@ def test_ch_precision_defaults_to_the_seeds_kmedoids_numbers():
 
 
 def test_same_digits():
-    assert views._same_digits(1135.058716, 1135.06) == 6
+    assert views.vs2022._same_digits(1135.058716, 1135.06) == 6
     # capped at float32's 7 significant digits, which every CPU reproduces
-    assert views._same_digits(1032.708374, 1032.708369071595) == 7
-    assert views._same_digits(1032.708374, 1032.708369071595, at_most=16) == 9
-    assert views._same_digits(2.0, 3.0) == 0
+    assert views.vs2022._same_digits(1032.708374, 1032.708369071595) == 7
+    assert views.vs2022._same_digits(1032.708374, 1032.708369071595, at_most=16) == 9
+    assert views.vs2022._same_digits(2.0, 3.0) == 0
 
 
 def test_run_differences_and_silhouette_note():
