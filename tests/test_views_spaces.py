@@ -125,3 +125,44 @@ def test_purity_by_space_is_the_spread_over_seeds(stored):
     widest = max(widths, key=widths.get)
     assert (f"pca: 3 to 3 seeds per k; the purity range over seeds is at most "
             f"{widths[widest]:.3f} wide (k = {widest})") in note
+
+
+def test_the_picture_reads_its_space_k_and_sample_size_from_the_results(stored, tmp_path,
+                                                                       monkeypatch):
+    import json
+    import shutil
+
+    from mnist_clustering.views import representations
+
+    results = tmp_path / "results"
+    shutil.copytree(stored, results)
+    # a stored 2-D picture beside the pca tables, as the spaces preset writes one
+    index = np.array([0, 5, 7])
+    np.savez(results / "digits" / "pca" / "umap2d.npz", index=index,
+             xy=np.zeros((3, 2), np.float32), space_key=np.array("k"),
+             build_seconds=np.array(12.3))
+    n = int(load_results("kmeans", "digits", results, space="raw")["n_samples"].iloc[0])
+    picture = views.space_picture("raw", 3, seed=1, dataset="digits", results_dir=results)
+    assert (picture["space"], picture["k"], picture["seed"], picture["n_images"]) == ("raw", 3, 1, n)
+    assert picture["embedded_space"] == "pca" and picture["embedded"] == "the pixels"
+    labels = views.seed_labellings("raw", 3, "digits", results)[1]
+    np.testing.assert_array_equal(picture["clusters"], labels[index])
+    note = str(views.picture_note(picture))
+    assert note.startswith(f"3 training images drawn at random (seeded) from the {n:,}; the "
+                           "2-D UMAP of the pixels took 12 s to build. Clusters: K-Means, "
+                           "k = 3, in the raw space, seed 1")
+    # a space built in steps: the picture is a UMAP of the codes of the step before
+    path = results / "digits" / "pca" / "kmeans.json"
+    provenance = json.loads(path.read_text())
+    provenance["space"]["params"] = {"autoencoder": {"epochs": 1}, "umap": {"n_components": 10}}
+    path.write_text(json.dumps(provenance))
+    assert views.space_picture("raw", 3, seed=1, dataset="digits",
+                               results_dir=results)["embedded"] == "the autoencoder codes"
+    # no space given: the best space for K-Means accuracy, from the stored rows
+    monkeypatch.setattr(representations, "SPACES_SHOWN", ("raw", "pca"))
+    best = views.best_space(views.space_summary(views.space_rows(("raw", "pca"), 10, "digits",
+                                                                 results)))
+    assert views.space_picture(k=10, dataset="digits", results_dir=results)["space"] == best
+    (results / "digits" / "pca" / "umap2d.npz").unlink()
+    with pytest.raises(FileNotFoundError, match="--preset spaces"):
+        views.space_picture("raw", 3, dataset="digits", results_dir=results)

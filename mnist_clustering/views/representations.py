@@ -3,7 +3,8 @@
 Scores per space and method over seeds (:func:`space_rows`, :func:`space_summary`,
 :func:`space_table`), the best space (:func:`best_space`), purity against k per space,
 the digits that still share a cluster (:func:`merged_pairs`), build times, and the stored
-2-D picture (:func:`space_picture`).
+2-D picture (:func:`space_picture`). Which space is best, how many images there are and
+which k was clustered are read from the stored results.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ __all__ = [
     "picture_note",
 ]
 
+
+_PICTURE = "umap2d.npz"  # the 2-D picture's file in its space's table folder
 
 SPACES_SHOWN = SPACES
 """The feature spaces of notebook 05, in its order (:data:`mnist_clustering.spaces.SPACES`)."""
@@ -294,30 +297,66 @@ def training_digits(dataset="mnist", n_samples=None):
     return y if n_samples is None else y[:n_samples]
 
 
-def space_picture(space="autoencoder-umap", k=10, seed=None, dataset="mnist", results_dir=None):
+def _stored_picture(dataset="mnist", results_dir=None):
+    """The stored 2-D picture of ``dataset`` (preset 'spaces') and the space it embeds."""
+    from ..sweep import default_results_dir
+
+    root = default_results_dir() if results_dir is None else Path(results_dir)
+    folder = root / space_folder("raw", dataset)
+    found = sorted(folder.glob(f"*/{_PICTURE}"))
+    if not found:
+        raise FileNotFoundError(f"no 2-D picture (<space>/{_PICTURE}) in {folder}: run "
+                                "`mnist-clustering sweep --preset spaces` (or make reproduce)")
+    if len(found) > 1:
+        raise ValueError(f"several 2-D pictures in {folder} ({', '.join(map(str, found))}): "
+                         "move all but one away")
+    return found[0], found[0].parent.name
+
+
+def space_picture(space=None, k=10, seed=None, dataset="mnist", results_dir=None):
     """The stored 2-D UMAP sample (``umap2d.npz``, preset 'spaces') with each image's digit
-    and its K-Means cluster (k, ``seed``; default :func:`median_seed`) in ``space``.
+    and its K-Means cluster (k, ``seed``) in ``space``.
+
+    Parameters
+    ----------
+    space : str, optional
+        The space whose K-Means clusters colour the picture; default the best space for
+        K-Means accuracy at ``k`` (:func:`best_space` over :data:`SPACES_SHOWN`).
+    k : int, default 10
+    seed : int, optional
+        Default :func:`median_seed`: a representative run.
+    dataset : str, default 'mnist'
+    results_dir : path-like, optional
 
     Returns
     -------
     dict
         ``xy`` (n, 2), ``digits`` (n,), ``clusters`` (n,), ``seed``, ``build_seconds``
-        (of the 2-D UMAP).
+        (of the 2-D UMAP), and what the stored results say about it: ``space`` and ``k``
+        (the clusters'), ``n_images`` (the training images the clusters were fitted on),
+        ``embedded_space`` (the space whose 2-D UMAP is drawn) and ``embedded`` (what that
+        UMAP was computed from, e.g. ``'the autoencoder codes'``).
     """
-    from ..sweep import default_results_dir, load_labels
+    from ..sweep import load_labels, load_provenance
 
-    root = default_results_dir() if results_dir is None else Path(results_dir)
-    path = root / space_folder("autoencoder-umap", dataset) / "umap2d.npz"
-    if not path.exists():
-        raise FileNotFoundError(f"no 2-D picture at {path}: run `mnist-clustering sweep "
-                                "--preset spaces` (or make reproduce)")
+    if space is None:
+        space = best_space(space_summary(space_rows(SPACES_SHOWN, k, dataset, results_dir)))
+    path, embedded_space = _stored_picture(dataset, results_dir)
     with np.load(path) as stored:
         index, xy = stored["index"], stored["xy"]
         build = float(stored["build_seconds"])
     seed = median_seed(space, k, dataset, results_dir) if seed is None else seed
     labels = load_labels("kmeans", dataset, results_dir, space=space)[(k, seed)]
+    fitted = load_provenance("kmeans", dataset, results_dir, space=space)
+    embedded = load_provenance("kmeans", dataset, results_dir, space=embedded_space)
+    # a space built in steps keeps each step's parameters under its name ('autoencoder',
+    # then 'umap'); the picture redoes the last step in 2-D, on what the steps before made
+    params = (embedded.get("space") or {}).get("params") or {}
+    steps = [name for name, value in params.items() if isinstance(value, dict)][:-1]
     return {"xy": xy, "digits": training_digits(dataset)[index], "clusters": labels[index],
-            "seed": seed, "build_seconds": build}
+            "seed": seed, "build_seconds": build, "space": space, "k": int(k),
+            "n_images": int(fitted["n_samples"]), "embedded_space": embedded_space,
+            "embedded": f"the {steps[-1]} codes" if steps else "the pixels"}
 
 
 def seed_labellings(space, k=10, dataset="mnist", results_dir=None):
@@ -328,9 +367,23 @@ def seed_labellings(space, k=10, dataset="mnist", results_dir=None):
             load_labels("kmeans", dataset, results_dir, space=space).items() if kk == k}
 
 
-def picture_note(picture, space):
-    """What the 2-D picture is, in numbers (its size, cost and the seed shown)."""
+def picture_note(picture, space=None):
+    """What the 2-D picture is, in numbers (its size, cost and the seed shown).
+
+    Parameters
+    ----------
+    picture : dict
+        :func:`space_picture`.
+    space : str, optional
+        The clusters' space as the notebook names it; default ``picture['space']``.
+
+    Returns
+    -------
+    Text
+    """
+    space = picture["space"] if space is None else space
     return Text(f"{len(picture['xy']):,} training images drawn at random (seeded) from the "
-                f"60,000; the 2-D UMAP of the autoencoder codes took "
-                f"{picture['build_seconds']:.0f} s to build. Clusters: K-Means, k = 10, in the "
-                f"{space} space, seed {picture['seed']} (the median accuracy of its seeds).")
+                f"{picture['n_images']:,}; the 2-D UMAP of {picture['embedded']} took "
+                f"{picture['build_seconds']:.0f} s to build. Clusters: K-Means, "
+                f"k = {picture['k']}, in the {space} space, seed {picture['seed']} (the "
+                "median accuracy of its seeds).")
