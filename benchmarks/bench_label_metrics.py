@@ -1,4 +1,4 @@
-"""Benchmark: vectorised label scores vs the seed notebook's loop functions.
+"""Benchmark: vectorised label scores vs the 2022 notebook's loops (plain-Python oracle).
 
 On the 60,000 MNIST training labels (``load_mnist()``) and one labelling with
 ``--k`` clusters (default 262, the largest k of the seed's sweeps):
@@ -7,8 +7,8 @@ On the 60,000 MNIST training labels (``load_mnist()``) and one labelling with
   seed's index entropy, homogeneity, NMI, ARI, Hungarian accuracy), best of
   ``--repeat`` runs, plus its pieces and scikit-learn's homogeneity/NMI/ARI called
   one by one;
-* the seed: ``erreurs_totales`` (which calls the quadratic ``y_predicted``) and
-  ``score_entropy`` from ``tests/seed_oracle.py``, run once;
+* the 2022 way: ``total_errors`` (which calls the quadratic ``predicted_digits``) and
+  ``index_entropy`` from ``tests/seed_oracle.py``, run once;
 * checks that both give the same numbers and prints both times and their ratio.
 
 The seed's cost is first extrapolated from timings of each of its parts on subsets
@@ -80,9 +80,9 @@ def make_labels(kind, k, x_train, n):
 
 
 def run_seed(clusters, y, k):
-    """Seed's erreurs_totales + score_entropy once; returns (times, results)."""
+    """The oracle's total_errors + index_entropy once; returns (times, results)."""
     recorded = {}
-    original = seed_oracle.y_predicted
+    original = seed_oracle.predicted_digits
 
     def recording(*args):
         start = time.perf_counter()
@@ -91,42 +91,42 @@ def run_seed(clusters, y, k):
         recorded["y_predicted"] = out
         return out
 
-    seed_oracle.y_predicted = recording
+    seed_oracle.predicted_digits = recording
     try:
         start = time.perf_counter()
-        errors = seed_oracle.erreurs_totales(clusters, k, y)
+        errors = seed_oracle.total_errors(clusters, k, y)
         t_errors = time.perf_counter() - start
     finally:
-        seed_oracle.y_predicted = original
+        seed_oracle.predicted_digits = original
     start = time.perf_counter()
-    entropy = seed_oracle.score_entropy(clusters, k)
+    entropy = seed_oracle.index_entropy(clusters, k)
     t_entropy = time.perf_counter() - start
-    times = {"erreurs_totales": t_errors, "y_predicted": recorded["y_predicted_s"],
-             "score_entropy": t_entropy}
+    times = {"total_errors": t_errors, "predicted_digits": recorded["y_predicted_s"],
+             "index_entropy": t_entropy}
     return times, {"n_errors": errors, "seed_index_entropy": entropy,
                    "y_predicted": recorded["y_predicted"]}
 
 
 def estimate_seed(clusters, y, k, n_sample=3000, n_group=6, seed=0):
-    """Extrapolated time of the seed's erreurs_totales + score_entropy on all images.
+    """Extrapolated time of the oracle's total_errors + index_entropy on all images.
 
     Times each part of the seed's code on a subset and scales it to the full input:
-    ``creer_prediction_set`` (one pass over all n images) for ``n_group`` clusters,
-    times 2k (y_predicted and score_entropy each make k passes); ``determiner_label``
-    and ``scipy.stats.entropy`` for those clusters, times k; the quadratic
-    ``while i not in clustering[k]`` loop for ``n_sample`` random images (against the
-    full cluster lists), times n / n_sample; the final error-count loop on a prefix.
+    ``cluster_members`` (one pass over all n images) for ``n_group`` clusters, times 2k
+    (predicted_digits and index_entropy each make k passes); ``majority_digit`` and an
+    entropy for those clusters, times k; the quadratic membership search for
+    ``n_sample`` random images (against the full cluster lists), times n / n_sample; the
+    final error-count loop on a prefix.
     """
     from scipy.stats import entropy
 
     n = len(clusters)
     js = np.unique(np.linspace(0, k - 1, n_group).astype(int)).tolist()
     start = time.perf_counter()
-    groups = [seed_oracle.creer_prediction_set(clusters, j) for j in js]
+    groups = [seed_oracle.cluster_members(clusters, j) for j in js]
     t_pass = (time.perf_counter() - start) / len(js)
     start = time.perf_counter()
     for group in groups:
-        seed_oracle.determiner_label(group, y)
+        seed_oracle.majority_digit(group, y)
     t_label = (time.perf_counter() - start) / len(js)
     start = time.perf_counter()
     for group in groups:
@@ -152,8 +152,8 @@ def estimate_seed(clusters, y, k, n_sample=3000, n_group=6, seed=0):
             errors += 1
     t_count = (time.perf_counter() - start) * n / m
     parts = {
-        "creer_prediction_set passes (2k)": 2 * k * t_pass,
-        "determiner_label (k)": k * t_label,
+        "cluster_members passes (2k)": 2 * k * t_pass,
+        "majority_digit (k)": k * t_label,
         "while-in membership loop": t_member,
         "error count loop": t_count,
         "scipy entropy (k)": k * t_entropy,
@@ -210,21 +210,21 @@ def main(argv=None):
 
     if projected <= args.budget:
         t_seed, seed = run_seed(clusters, y, k)
-        seed_total = t_seed["erreurs_totales"] + t_seed["score_entropy"]
+        seed_total = t_seed["total_errors"] + t_seed["index_entropy"]
         print(f"seed (one run, MEASURED on all {n} images, k = {k}):")
-        print(f"  erreurs_totales {t_seed['erreurs_totales']:8.2f} s  (of which y_predicted "
-              f"{t_seed['y_predicted']:.2f} s)")
-        print(f"  score_entropy   {t_seed['score_entropy']:8.2f} s")
+        print(f"  total_errors    {t_seed['total_errors']:8.2f} s  (of which predicted_digits "
+              f"{t_seed['predicted_digits']:.2f} s)")
+        print(f"  index_entropy   {t_seed['index_entropy']:8.2f} s")
         print(f"  total           {seed_total:8.2f} s  (extrapolation said "
               f"{projected:.1f} s)")
         ok_pred = np.array_equal(np.asarray(seed["y_predicted"]), pred)
         errors_seed = seed["n_errors"]
         entropy_diff = abs(seed["seed_index_entropy"] - ours["seed_index_entropy"])
         print("\nagreement:")
-        print(f"  y_predicted == predict_labels: {ok_pred}")
+        print(f"  predicted_digits == predict_labels: {ok_pred}")
         print(f"  n_errors: seed {errors_seed}, ours {ours['n_errors']}; "
               f"precision/purity: seed {1 - errors_seed / n:.15f}, ours {ours['purity']:.15f}")
-        print(f"  score_entropy: seed {seed['seed_index_entropy']:.15f}, ours "
+        print(f"  index_entropy: seed {seed['seed_index_entropy']:.15f}, ours "
               f"{ours['seed_index_entropy']:.15f}, |diff| {entropy_diff:.1e}")
         assert ok_pred and errors_seed == ours["n_errors"]
         assert math.isclose(1 - errors_seed / n, ours["purity"], abs_tol=1e-15)
@@ -243,8 +243,8 @@ def main(argv=None):
               f"{small['n_errors']} both")
         label = "extrapolated"
 
-    print(f"\nours: label_scores {t_ours * 1e3:.2f} ms (8 scores) | seed: erreurs_totales + "
-          f"score_entropy {seed_total:.2f} s ({label})")
+    print(f"\nours: label_scores {t_ours * 1e3:.2f} ms (8 scores) | 2022 way: total_errors + "
+          f"index_entropy {seed_total:.2f} s ({label})")
     print(f"speed-up (seed / ours): {seed_total / t_ours:,.0f}x")
     print(f"ours scores: { {key: round(value, 6) for key, value in ours.items()} }")
 

@@ -1,126 +1,119 @@
-"""The seed notebook's loop functions, copied faithfully and made runnable.
+"""A slow, plain-Python oracle of the label scores of the 2022 notebook.
 
-Source: ``/work/shared/reference/000_59b6d3588b151a4f.txt`` ("Images Entières -
-MNIST", January 2022), cells [6], [9], [12] and Part 2 cell [5]. They are the
-independent oracle for ``mnist_clustering.metrics``: slow (pure Python loops, and
-``y_predicted`` is quadratic), but written without NumPy tricks, so they fail in
-different ways from the vectorised code.
+The 2022 notebook "Images Entières - MNIST" (2022) scored a clustering with a handful of
+loops over the images. This module does what those loops did, written here from their
+documented behaviour: plain Python lists, dictionaries and ``math``, no numpy and nothing
+of ``mnist_clustering``, so that it fails in other ways than the package's vectorised
+scores (``mnist_clustering.metrics``) and its copy of the 2022 bugs
+(``mnist_clustering.notebook2022``) it is compared with.
 
-Changes from the seed, and nothing else:
+What it reproduces, the 2022 notebook's bugs included on purpose:
 
-* PDF-extraction garbling repaired: the ``labels_found`` dict literal split over two
-  lines, ``real label = k`` (a space for the underscore) in ``determiner_label``, the
-  missing ``k += 1`` in the ``while`` loop of ``y_predicted``, the two cut-off last
-  lines of ``score_entropy`` put back in its body, and the start of ``maxs_tab``
-  (cut from the text) reconstructed as ``maxi = [0] * 5`` / ``indexes = [0] * 5``
-  followed by the ``if``/``elif`` chain whose visible part is printed in cell [12].
-* The notebook read the global ``y_train``; here it is an explicit last argument
-  (``y_train``) so the functions can run on any labels.
-
-The bugs are kept on purpose (see SEED_MAP.md): ``score_entropy`` takes the entropy
-of image *indices*, ``maxs_tab`` overwrites slots instead of shifting and reports list
-position + 2 as k, ``y_predicted`` tests membership in Python lists (quadratic).
+* a cluster's digit is the most frequent digit among its images, counted over the ten
+  digits 0-9; a tie goes to the smallest digit, and a cluster without images gets 0;
+* the errors of a clustering are the images whose digit differs from their cluster's
+  digit. To find an image's cluster it searched, for each image, the clusters' lists of
+  image positions in order until one contained it, so the count costs a time quadratic
+  in the number of images (the benchmark of the label scores times exactly that);
+* its "weighted mean entropy" treated each cluster's list of image *positions* as
+  unnormalised probabilities (not the digits in it): the entropy of those weights,
+  weighted by the cluster's size and divided by the number of images. A cluster made of
+  image 0 alone has weights summing to 0, so its entropy, and the mean, is NaN; an empty
+  cluster adds nothing;
+* its "top 5" kept five slots starting at 0 and, for each value in list order, wrote
+  the value into the first slot it exceeds, overwriting what was there instead of
+  moving the smaller values down, and recorded the value's list position plus 2 as its
+  k. So its five values need not be the five largest, a value that exceeds no slot
+  (any value <= 0, or NaN) is never recorded, and the "k" is right only on a grid
+  2, 3, 4, ...
 """
 
-from scipy.stats import entropy
+import math
+
+DIGITS = range(10)
 
 
-# cell [6]
-# fonction qui renvoie les positions des images dans le cluster k
-def creer_prediction_set(prediction, k):
-    prediction_set_k = []
-    for i in range(len(prediction)):
-        if prediction[i] == k:
-            prediction_set_k.append(i)
-    return prediction_set_k
+def cluster_members(clusters, cluster):
+    """Positions of the images in ``cluster``, in increasing order."""
+    members = []
+    for position, label in enumerate(clusters):
+        if label == cluster:
+            members.append(position)
+    return members
 
 
-# cell [9]
-# on écrit une fonction qui calcule l'entropie moyenne pondérée d'un modèle
-def score_entropy(prediction, num_clusters):
-    entropie_moyenne_ponderee = 0
-    for k in range(num_clusters):
-        cluster = creer_prediction_set(prediction, k)
-        entropy_cluster = entropy(cluster)
-        entropie_moyenne_ponderee += len(cluster) * entropy_cluster
-    entropie_moyenne_ponderee /= len(prediction)
-    return entropie_moyenne_ponderee
+def majority_digit(members, digits):
+    """The most frequent digit among the images at ``members`` (ties: the smallest; none: 0)."""
+    counts = dict.fromkeys(DIGITS, 0)
+    for position in members:
+        counts[int(digits[position])] += 1
+    best = 0
+    for digit in DIGITS:
+        if counts[digit] > counts[best]:
+            best = digit
+    return best
 
 
-# cell [12] (start reconstructed, see the module docstring)
-def maxs_tab(tab):
-    maxi = [0, 0, 0, 0, 0]
-    indexes = [0, 0, 0, 0, 0]
-    for i in range(len(tab)):
-        if tab[i] > maxi[0]:
-            maxi[0] = tab[i]
-            indexes[0] = i + 2
-        elif tab[i] > maxi[1]:
-            maxi[1] = tab[i]
-            indexes[1] = i + 2
-        elif tab[i] > maxi[2]:
-            maxi[2] = tab[i]
-            indexes[2] = i + 2
-        elif tab[i] > maxi[3]:
-            maxi[3] = tab[i]
-            indexes[3] = i + 2
-        elif tab[i] > maxi[4]:
-            maxi[4] = tab[i]
-            indexes[4] = i + 2
-    return maxi, indexes
+def errors_in_cluster(members, digits):
+    """How many images at ``members`` do not carry their cluster's majority digit."""
+    label = majority_digit(members, digits)
+    return sum(1 for position in members if digits[position] != label)
 
 
-# Part 2, cell [5]
-# avec la fonction creer_prediction_set, on a les images classées dans un meme cluster
-# mais le numero du cluster n'est pas necessairement la valeur du label dominant
-# cette fonction détermine quel label les images du cluster ont le plus en commun
-def determiner_label(prediction, y_train):
-    labels_found = {"0": 0, "1": 0, "2": 0, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0,
-                    "8": 0, "9": 0}
-    for j in range(len(prediction)):
-        i = prediction[j]
-        labels_found[str(y_train[i])] += 1
-    real_label = 0
-    for k in range(10):
-        label_multiplicity = labels_found.get(str(k))
-        if label_multiplicity > labels_found.get(str(real_label)):
-            real_label = k
-    return real_label
+def predicted_digits(clusters, n_clusters, digits):
+    """Each image's cluster digit, found the quadratic way: search the clusters' member
+    lists in order until one holds the image."""
+    groups = [cluster_members(clusters, cluster) for cluster in range(n_clusters)]
+    labels = [majority_digit(group, digits) for group in groups]
+    predicted = []
+    for position in range(len(clusters)):
+        which = 0
+        while position not in groups[which]:
+            which += 1
+        predicted.append(labels[which])
+    return predicted
 
 
-def erreur_cluster(prediction_set, y_train):
-    label_set = determiner_label(prediction_set, y_train)
-    nb_erreurs_label = 0
-    for i in range(len(prediction_set)):
-        label_image = y_train[prediction_set[i]]
-        if label_image != label_set:
-            nb_erreurs_label += 1
-    return nb_erreurs_label
+def total_errors(clusters, n_clusters, digits):
+    """How many images carry another digit than their cluster's (via :func:`predicted_digits`)."""
+    predicted = predicted_digits(clusters, n_clusters, digits)
+    return sum(1 for position in range(len(clusters)) if digits[position] != predicted[position])
 
 
-# cette fonction permet d'associer chaque image du set sur lequel on applique notre
-# algorithme au label qu'il lui prédit
-def y_predicted(clusters, n_clusters, y_train):
-    clustering = []
-    labelling = []
-    for i in range(n_clusters):
-        cluster_i = creer_prediction_set(clusters, i)
-        label_i = determiner_label(cluster_i, y_train)
-        clustering.append(cluster_i)
-        labelling.append(label_i)
-    y_predict = []
-    for i in range(len(clusters)):
-        k = 0
-        while (i not in clustering[k]):
-            k += 1
-        y_predict.append(labelling[k])
-    return y_predict
+def _entropy_of_weights(weights):
+    """Entropy (nats) of non-negative weights taken as unnormalised probabilities."""
+    if not weights:
+        return 0.0
+    total = sum(weights)
+    if total == 0:
+        return math.nan
+    entropy = 0.0
+    for weight in weights:
+        if weight > 0:
+            share = weight / total
+            entropy -= share * math.log(share)
+    return entropy
 
 
-def erreurs_totales(clusters, n_clusters, y_train):
-    labels_predicted = y_predicted(clusters, n_clusters, y_train)
-    nb_erreurs = 0
-    for i in range(len(clusters)):
-        if y_train[i] != labels_predicted[i]:
-            nb_erreurs += 1
-    return nb_erreurs
+def index_entropy(clusters, n_clusters):
+    """The 2022 "weighted mean entropy": the entropy of each cluster's image *positions*,
+    weighted by the cluster's size, over the number of images (NaN: see the module)."""
+    weighted = 0.0
+    for cluster in range(n_clusters):
+        members = cluster_members(clusters, cluster)
+        weighted += len(members) * _entropy_of_weights(members)
+    return weighted / len(clusters)
+
+
+def top5_as_in_2022(values):
+    """The 2022 "top 5": (the five slots, the "k" recorded for each), bugs included."""
+    slots = [0, 0, 0, 0, 0]
+    ks = [0, 0, 0, 0, 0]
+    for position, value in enumerate(values):
+        slot = 0
+        while slot < 5 and not value > slots[slot]:
+            slot += 1
+        if slot < 5:
+            slots[slot] = value
+            ks[slot] = position + 2
+    return slots, ks

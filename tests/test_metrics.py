@@ -1,7 +1,8 @@
 """Tests for mnist_clustering.metrics against independent oracles.
 
-Oracles: the seed notebook's own loop functions (tests/seed_oracle.py), scikit-learn's
-scores, brute force (permutations, pairwise distances) and hand-worked examples.
+Oracles: a plain-Python oracle of the 2022 notebook's loops (tests/seed_oracle.py),
+scikit-learn's scores, brute force (permutations, pairwise distances) and hand-worked
+examples.
 """
 
 import itertools
@@ -139,7 +140,7 @@ def test_label_scores_keys():
 
 
 # ----------------------------------------------------------------------------------
-# against the seed's loop functions
+# against the plain-Python oracle of the 2022 loops
 # ----------------------------------------------------------------------------------
 def test_contingency_matches_counting_loop(digits_case):
     for name, y, c, k in cases(digits_case):
@@ -147,7 +148,7 @@ def test_contingency_matches_counting_loop(digits_case):
         assert C.shape == (k, 10) and C.dtype == np.int64, name
         expected = np.zeros((k, 10), dtype=np.int64)
         for cluster in range(k):
-            for i in seed_oracle.creer_prediction_set(c, cluster):
+            for i in seed_oracle.cluster_members(c, cluster):
                 expected[cluster, y[i]] += 1
         np.testing.assert_array_equal(C, expected, err_msg=name)
 
@@ -162,7 +163,7 @@ def test_majority_labels_match_seed_determiner_label(digits_case):
     for name, y, c, k in cases(digits_case):
         ours = majority_labels(y, c, n_clusters=k)
         seed = [
-            seed_oracle.determiner_label(seed_oracle.creer_prediction_set(c, cluster), y)
+            seed_oracle.majority_digit(seed_oracle.cluster_members(c, cluster), y)
             for cluster in range(k)
         ]
         np.testing.assert_array_equal(ours, seed, err_msg=name)
@@ -173,11 +174,11 @@ def test_majority_labels_match_seed_determiner_label(digits_case):
 
 def test_predict_labels_and_errors_match_seed(digits_case):
     for name, y, c, k in cases(digits_case):
-        seed_pred = seed_oracle.y_predicted(c, k, y)
+        seed_pred = seed_oracle.predicted_digits(c, k, y)
         np.testing.assert_array_equal(predict_labels(y, c), seed_pred, err_msg=name)
-        seed_errors = seed_oracle.erreurs_totales(c, k, y)
+        seed_errors = seed_oracle.total_errors(c, k, y)
         per_cluster = sum(
-            seed_oracle.erreur_cluster(seed_oracle.creer_prediction_set(c, j), y)
+            seed_oracle.errors_in_cluster(seed_oracle.cluster_members(c, j), y)
             for j in range(k)
         )
         assert n_errors(y, c) == seed_errors == per_cluster, name
@@ -190,7 +191,7 @@ def test_predict_labels_and_errors_match_seed(digits_case):
 
 def test_seed_index_entropy_matches_seed_score_entropy(digits_case):
     for name, _, c, k in cases(digits_case):
-        expected = seed_oracle.score_entropy(c, k)
+        expected = seed_oracle.index_entropy(c, k)
         assert seed_index_entropy(c, n_clusters=k) == pytest.approx(expected, abs=1e-10), name
         assert seed_index_entropy(c) == pytest.approx(expected, abs=1e-10), name
         assert label_scores(np.zeros_like(c), c, n_clusters=k)[
@@ -202,20 +203,20 @@ def test_seed_index_entropy_large_indices():
     # indices up to 60,000 as on MNIST: log S and sum i log i / S nearly cancel
     rng = np.random.default_rng(3)
     c = rng.integers(0, 5, 60_000)
-    expected = seed_oracle.score_entropy(c, 5)
+    expected = seed_oracle.index_entropy(c, 5)
     assert seed_index_entropy(c) == pytest.approx(expected, abs=1e-10)
 
 
 def test_seed_index_entropy_edge_cases():
-    # a cluster holding image 0 alone: scipy.stats.entropy([0]) is nan in the seed
+    # a cluster holding image 0 alone: its weights sum to 0, so its entropy is NaN
     c = [0, 1, 1, 1]
-    assert math.isnan(seed_oracle.score_entropy(c, 2))
+    assert math.isnan(seed_oracle.index_entropy(c, 2))
     assert math.isnan(seed_index_entropy(c))
     # image 0 with others is fine (weight 0); a single-image cluster has entropy 0;
     # empty clusters (2 and 4) contribute 0
     c = [1, 1, 0, 3, 0]
     assert seed_index_entropy(c, n_clusters=5) == pytest.approx(
-        seed_oracle.score_entropy(c, 5), abs=1e-12
+        seed_oracle.index_entropy(c, 5), abs=1e-12
     )
     with pytest.raises(ValueError, match="n_clusters=2 but clusters contains the id 3"):
         seed_index_entropy(c, n_clusters=2)
@@ -398,7 +399,7 @@ def test_maxs_tab_reproduces_printed_output():
     maxi, indexes = maxs_tab(CRAFTED)
     assert maxi == [0.08700923, 0.07311118, 0.066212334, 0.06614556, 0.06556171]
     assert indexes == [2, 8, 20, 18, 19]
-    assert (maxi, indexes) == seed_oracle.maxs_tab(CRAFTED)
+    assert (maxi, indexes) == seed_oracle.top5_as_in_2022(CRAFTED)
     table = pd.DataFrame({"k": range(2, 80), "silhouette": CRAFTED})
     assert best_k(table, "silhouette")["k"].tolist() == [2, 8, 20, 9, 18]
 
@@ -412,7 +413,7 @@ def test_maxs_tab_overwrites_instead_of_shifting():
 @SETTINGS
 @given(st.lists(st.one_of(st.floats(-5, 5), st.just(float("nan"))), max_size=40))
 def test_maxs_tab_equals_seed_loop(values):
-    assert maxs_tab(values) == seed_oracle.maxs_tab(values)
+    assert maxs_tab(values) == seed_oracle.top5_as_in_2022(values)
 
 
 def test_best_k_uses_actual_k_on_step_10_grid():

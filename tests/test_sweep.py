@@ -6,7 +6,7 @@ import contract as C
 import numpy as np
 import pandas as pd
 import pytest
-from seed_oracle import erreurs_totales, score_entropy
+from seed_oracle import index_entropy, total_errors
 from sklearn.cluster import KMeans
 from sklearn.metrics import (
     adjusted_rand_score,
@@ -89,10 +89,10 @@ def test_sweep_scores_equal_direct_computation(digits_sweep, digits_data):
         assert row["homogeneity"] == pytest.approx(homogeneity_score(y, labels), abs=1e-12)
         assert row["nmi"] == pytest.approx(normalized_mutual_info_score(y, labels), abs=1e-12)
         assert row["ari"] == pytest.approx(adjusted_rand_score(y, labels), abs=1e-12)
-        errors = erreurs_totales(labels, k, y)
+        errors = total_errors(labels, k, y)
         assert row["n_errors"] == errors
         assert row["purity"] == pytest.approx(1 - errors / len(y), abs=1e-12)
-        assert row["seed_index_entropy"] == pytest.approx(score_entropy(labels, k), rel=1e-9)
+        assert row["seed_index_entropy"] == pytest.approx(index_entropy(labels, k), rel=1e-9)
         # test purity: nearest centre by brute force, majority training label of that cluster
         nearest = pairwise_distances(digits_data.X_test, stored["centers"]).argmin(axis=1)
         majority = np.array([np.bincount(y[labels == c], minlength=10).argmax() for c in range(k)])
