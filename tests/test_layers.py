@@ -1,8 +1,8 @@
 """The package's modules import each other one way only (function-level imports included).
 
 A module is named by its path in the package: ``sweep``, and for the modules of the
-``views`` package ``views.tables``, ``views.vs2022``...; ``views`` itself is the package's
-``__init__``, which re-exports them.
+``views`` and ``plots`` packages ``views.tables``, ``plots.sweeps``...; ``views`` itself is
+the package's ``__init__``, which re-exports them.
 """
 
 import ast
@@ -90,7 +90,7 @@ def test_every_module_is_in_the_graph():
     files = {path for path in PACKAGE.rglob("*.py")} - {PACKAGE / "__init__.py"}
     assert set(GRAPH) == {_name(path) for path in files}
     assert {"scores", "uncertainty", "results", "files", "checks", "evaluate", "executors",
-            "htmlreport", "views", "views.text", "views.vs2022"} <= set(GRAPH)
+            "htmlreport", "views", "views.text", "views.vs2022", "plots", "plots.theme"} <= set(GRAPH)
 
 
 def test_the_foundations_import_no_layer_above_them():
@@ -109,17 +109,20 @@ def test_the_foundations_import_no_layer_above_them():
     assert not {"sweep", "views", "plots", "cli"} & (GRAPH["results"] | GRAPH["uncertainty"])
 
 
-def test_the_views_modules_stay_inside_the_view_layer():
-    # a view module reads the package's rooms and the views below it; nothing but the
-    # views package itself imports a view module, and no view module imports the package
-    # __init__ (which imports every view module)
-    views = {name for name in GRAPH if name.startswith("views.")}
-    for module, imported in GRAPH.items():
-        if not module.startswith("views"):
-            assert not imported & views, (module, imported & views)
-    for module in views:
-        assert "views" not in GRAPH[module], module
-        assert not {"cli", "reproduce", "htmlreport"} & GRAPH[module], module
+def test_the_view_and_figure_modules_stay_inside_their_packages():
+    # a module of views/ (plots/) reads the package's rooms and its siblings; nothing but
+    # its own package imports it, and it does not import its package's __init__ (which
+    # imports every module of the package); figures know nothing of the views
+    for package in ("views", "plots"):
+        inside = {name for name in GRAPH if name.startswith(f"{package}.")}
+        for module, imported in GRAPH.items():
+            if module != package and not module.startswith(f"{package}."):
+                assert not imported & inside, (module, imported & inside)
+        for module in inside:
+            assert package not in GRAPH[module], module
+            assert not {"cli", "reproduce", "htmlreport"} & GRAPH[module], module
+    assert not any(name.startswith("views") for module in GRAPH if module.startswith("plots")
+                   for name in GRAPH[module])
 
 
 def test_the_readme_lists_every_module_after_those_it_imports():

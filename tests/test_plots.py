@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import inspect  # noqa: E402
 import io  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -338,9 +339,33 @@ def test_seed_vs_corrected_overlays_log_n_over_k(sweep):
     assert not [line for line in plain.axes[0].lines if "log" in line.get_label()]
 
 
+# every figure function of the module: the public functions that return a Figure
+FIGURE_FUNCTIONS = sorted(
+    name for name in plots.__all__ if callable(getattr(plots, name))
+    and inspect.signature(inspect.unwrap(getattr(plots, name))).return_annotation
+    in ("Figure", Figure))
+
+
+def test_the_figure_functions_are_read_from_all():
+    assert len(FIGURE_FUNCTIONS) >= 13
+    assert {"purity_by_space", "embedding_pair", "sweep_curves"} <= set(FIGURE_FUNCTIONS)
+    assert not {"show", "style", "set_style"} & set(FIGURE_FUNCTIONS)
+
+
+def _purity_by_space():
+    index = pd.Index([2, 10, 100], name="k")
+    columns = pd.MultiIndex.from_product([["raw", "umap"], ["mean", "min", "max", "seeds"]],
+                                         names=["space", "statistic"])
+    values = [[0.3, 0.2, 0.4, 3, 0.4, 0.3, 0.5, 3], [0.6, 0.5, 0.7, 3, 0.8, 0.7, 0.9, 3],
+              [0.9, 0.9, 0.9, 1, 0.95, 0.95, 0.95, 1]]
+    return pd.DataFrame(values, index=index, columns=columns)
+
+
 def _figures(digits, sweep):
+    """One figure of every figure function, drawn from small inputs."""
     x, y = digits
-    return {
+    rng = np.random.default_rng(0)
+    figures = {
         "image_grid": plots.image_grid(x[:4], ["a", "b", "c", "d"]),
         "cluster_galleries": plots.cluster_galleries(x, y, [0, 1], n=4),
         "sweep_curves": plots.sweep_curves(sweep, ["inertia"]),
@@ -353,7 +378,11 @@ def _figures(digits, sweep):
         "confusion_heatmap": plots.confusion_heatmap(np.eye(3)),
         "normalisation_histogram": plots.normalisation_histogram(x, x / 16),
         "cluster_sizes": plots.cluster_sizes(y, 10),
+        "purity_by_space": plots.purity_by_space(_purity_by_space()),
+        "embedding_pair": plots.embedding_pair(rng.normal(size=(40, 2)), y[:40], y[:40] % 3),
     }
+    assert sorted(figures) == FIGURE_FUNCTIONS  # a new figure function must be added here
+    return figures
 
 
 def test_every_figure_function_describes_its_figure(digits, sweep):
@@ -366,7 +395,7 @@ def test_every_figure_function_uses_the_style(digits, sweep):
     # whatever the global settings, a figure is drawn in the project's style
     with matplotlib.rc_context({"axes.facecolor": "red", "font.size": 30}):
         figures = _figures(digits, sweep)
-    expected = plots._style_rc()
+    expected = plots.theme._style_rc()
     for name, fig in figures.items():
         for ax in fig.axes:
             assert ax.get_facecolor() == matplotlib.colors.to_rgba(expected["axes.facecolor"]), name
