@@ -518,9 +518,24 @@ def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, s
                  **params):
     """The stored sweep table of ``method`` on ``dataset`` (a pandas DataFrame), all seeds.
 
-    ``n_samples`` reads the table of a sweep run with that ``n_samples`` (``--n-samples``);
-    ``space`` that of a feature space (``load_results("kmeans", space="umap")``);
-    ``params`` other than the defaults (e.g. ``n_init=10``) read that parameter set's table.
+    Parameters
+    ----------
+    method : {'kmeans', 'kmedoids-alternate', 'kmedoids-fasterpam'}
+    dataset : {'mnist', 'digits'}
+    results_dir : path-like, optional
+        Root of the tables (default :func:`default_results_dir`).
+    n_samples : int, optional
+        Read the table of a sweep run on the first ``n_samples`` images (``--n-samples``).
+    space : str, default 'raw'
+        Read a feature space's table (``load_results("kmeans", space="umap")``).
+    **params
+        Parameters other than the method's defaults (e.g. ``n_init=10``): read that
+        parameter set's table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (k, seed), the columns of :data:`COLUMNS`, sorted by k then seed.
 
     Raises
     ------
@@ -548,7 +563,20 @@ def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=No
                    space="raw", **params):
     """Stored labels, centres (and medoid indices) of ``method`` at ``k`` (and ``seed``).
 
-    ``n_samples`` reads those of a sweep run with that ``n_samples`` (``--n-samples``).
+    Parameters
+    ----------
+    method : {'kmeans', 'kmedoids-alternate', 'kmedoids-fasterpam'}
+    k : int
+        A k whose artefacts were kept (``keep``, ``--keep``).
+    dataset : {'mnist', 'digits'}
+    results_dir : path-like, optional
+        Root of the tables (default :func:`default_results_dir`).
+    n_samples : int, optional
+        Read those of a sweep run on the first ``n_samples`` images (``--n-samples``).
+    seed : int, default 0
+    space : str, default 'raw'
+    **params
+        Parameters other than the method's defaults: that parameter set's artefacts.
 
     Returns
     -------

@@ -229,6 +229,12 @@ def conclusion_representations(summary, times, pairs, best, k=10):
         :func:`merged_pairs` in the best space.
     best : str
         :func:`best_space`.
+    k : int, default 10
+        The k of the K-Means rows in ``summary``.
+
+    Returns
+    -------
+    Text
     """
     def ms(space, method, score="accuracy"):
         row = summary.loc[(space, method)]

@@ -61,6 +61,18 @@ def fit_concurrency(dataset, method, results_dir=None, slack=1.0):
 def fit_time_label(dataset, method, results_dir=None):
     """Axis label of the fit times of a sweep, saying when fits ran concurrently.
 
+    Parameters
+    ----------
+    dataset : str
+        Table folder name.
+    method : str
+    results_dir : path-like, optional
+
+    Returns
+    -------
+    str
+        ``'Fit time (s)'``, or with how many fits ran at once (:func:`fit_concurrency`).
+
     Examples
     --------
     >>> fit_time_label("no-such-table", "kmeans")
@@ -75,6 +87,12 @@ def environment(dataset="mnist", results_dir=None):
 
     Read from the provenance JSON beside each table, not from the running Python, so a
     notebook shows what produced its numbers (and re-executes to the same output).
+
+    Parameters
+    ----------
+    dataset : str, default 'mnist'
+        Table folder name (``'mnist/umap'`` for a feature space's).
+    results_dir : path-like, optional
 
     Returns
     -------

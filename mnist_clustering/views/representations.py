@@ -53,6 +53,17 @@ ACC, NMI, ARI, purity)."""
 def space_folder(space, dataset="mnist", n_samples=None):
     """The table folder of a feature space (``'mnist/umap'``; raw: ``'mnist'``).
 
+    Parameters
+    ----------
+    space : str
+    dataset : str, default 'mnist'
+    n_samples : int, optional
+        The subsample's size, for a table of the first ``n_samples`` images.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> space_folder("umap"), space_folder("raw")
@@ -65,6 +76,15 @@ def space_folder(space, dataset="mnist", n_samples=None):
 
 def space_rows(spaces=SPACES_SHOWN, k=10, dataset="mnist", results_dir=None, n_samples=None):
     """Every stored row at ``k`` (K-Means, each seed) and every density row, of each space.
+
+    Parameters
+    ----------
+    spaces : sequence of str, default :data:`SPACES_SHOWN`
+    k : int, default 10
+    dataset : str, default 'mnist'
+    results_dir : path-like, optional
+        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
+    n_samples : int, optional
 
     Returns
     -------
@@ -90,6 +110,11 @@ def space_rows(spaces=SPACES_SHOWN, k=10, dataset="mnist", results_dir=None, n_s
 def space_summary(rows):
     """Mean and sd over seeds of each score, per (space, method), from :func:`space_rows`.
 
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`space_rows`.
+
     Returns
     -------
     pandas.DataFrame
@@ -108,6 +133,18 @@ def space_summary(rows):
 
 def space_table(summary, decimals=3):
     """:func:`space_summary` as the notebook shows it: "mean ± sd" per score.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`space_summary`.
+    decimals : int, default 3
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (space, method name); ``runs``, one text column per score (its short name:
+        ACC, NMI, ARI, purity) and ``noise share``.
 
     Examples
     --------
@@ -134,6 +171,11 @@ def space_literature():
 
     N2D's figure is not among them: its published MNIST accuracy differs between
     versions of the paper.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`mnist_clustering.scores.literature`, scores under their readable names.
     """
     table = scores.literature()
     table["score"] = table["score"].map(lambda s: ROW_NAMES.get(s, s.upper() if s == "ami" else s))
@@ -142,14 +184,40 @@ def space_literature():
 
 
 def best_space(summary, method="kmeans", score="accuracy"):
-    """The space where ``method`` has the highest mean ``score`` (from :func:`space_summary`)."""
+    """The space where ``method`` has the highest mean ``score`` (from :func:`space_summary`).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`space_summary`.
+    method : str, default 'kmeans'
+    score : str, default 'accuracy'
+
+    Returns
+    -------
+    str
+    """
     at = summary.xs(method, level="method")[f"{score} mean"]
     return str(at.idxmax())
 
 
 def median_seed(space, k=10, dataset="mnist", results_dir=None, score="accuracy"):
     """The K-Means seed at ``k`` whose ``score`` is the median over seeds (the lower
-    of the two middle ones): a representative run, neither the best nor the worst."""
+    of the two middle ones): a representative run, neither the best nor the worst.
+
+    Parameters
+    ----------
+    space : str
+    k : int, default 10
+    dataset : str, default 'mnist'
+    results_dir : path-like, optional
+        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
+    score : str, default 'accuracy'
+
+    Returns
+    -------
+    int
+    """
     from ..sweep import load_results
 
     table = load_results("kmeans", dataset, results_dir, space=space)
@@ -207,7 +275,18 @@ def merged_pairs(labellings, y, k=10, share=0.2):
 
 
 def merged_note(pairs, space):
-    """Which digits still share a cluster in ``space``, in numbers (:func:`merged_pairs`)."""
+    """Which digits still share a cluster in ``space``, in numbers (:func:`merged_pairs`).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        :func:`merged_pairs`.
+    space : str
+
+    Returns
+    -------
+    Text
+    """
     if pairs.empty:
         return Text(f"In the {space} space no cluster holds a fifth or more of a second digit.")
     parts = [f"{r.majority} with {r._2} in {r.runs} of {r.of} seeds (a mean {r._5:.0%} of "
@@ -218,6 +297,13 @@ def merged_note(pairs, space):
 
 def space_times(spaces=SPACES_SHOWN[1:], dataset="mnist", results_dir=None):
     """Build time of each space and the time of its K-Means rows, from the provenance.
+
+    Parameters
+    ----------
+    spaces : sequence of str, default the :data:`SPACES_SHOWN` beyond raw pixels
+    dataset : str, default 'mnist'
+    results_dir : path-like, optional
+        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
 
     Returns
     -------
@@ -245,6 +331,13 @@ def space_times(spaces=SPACES_SHOWN[1:], dataset="mnist", results_dir=None):
 def purity_by_space(spaces=SPACES_SHOWN, dataset="mnist", results_dir=None):
     """K-Means purity per k and space over seeds: mean, min, max and the number of seeds.
 
+    Parameters
+    ----------
+    spaces : sequence of str, default :data:`SPACES_SHOWN`
+    dataset : str, default 'mnist'
+    results_dir : path-like, optional
+        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
+
     Returns
     -------
     pandas.DataFrame
@@ -271,6 +364,10 @@ def purity_spread_note(purity):
     ----------
     purity : pandas.DataFrame
         :func:`purity_by_space`.
+
+    Returns
+    -------
+    Text
     """
     lines = []
     for space in purity.columns.get_level_values("space").unique():
@@ -289,7 +386,18 @@ def purity_spread_note(purity):
 
 
 def training_digits(dataset="mnist", n_samples=None):
-    """The digit of each training image (the labels no space or method uses)."""
+    """The digit of each training image (the labels no space or method uses).
+
+    Parameters
+    ----------
+    dataset : str, default 'mnist'
+    n_samples : int, optional
+        Only the first ``n_samples`` images.
+
+    Returns
+    -------
+    numpy.ndarray of int
+    """
     from ..data import load_dataset
 
     (_, y_train), _ = load_dataset(dataset)
@@ -360,7 +468,21 @@ def space_picture(space=None, k=10, seed=None, dataset="mnist", results_dir=None
 
 
 def seed_labellings(space, k=10, dataset="mnist", results_dir=None):
-    """``{seed: labels}`` of the kept K-Means labellings at ``k`` in ``space``."""
+    """``{seed: labels}`` of the kept K-Means labellings at ``k`` in ``space``.
+
+    Parameters
+    ----------
+    space : str
+    k : int, default 10
+    dataset : str, default 'mnist'
+    results_dir : path-like, optional
+        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
+
+    Returns
+    -------
+    dict
+        Seed -> (n,) cluster labels.
+    """
     from ..sweep import load_labels
 
     return {seed: labels for (kk, seed), labels in

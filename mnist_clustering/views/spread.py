@@ -39,7 +39,17 @@ one row per (score, source): columns ``score, value, k, method, source, where, d
 def seed_spread(table, columns=SPREAD_SCORES):
     """Per k and score, the mean, sd, range and 95% t interval over the table's seeds.
 
-    See :func:`mnist_clustering.uncertainty.seed_summary`.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of several seeds (one per k and seed).
+    columns : sequence of str, default :data:`SPREAD_SCORES`
+        Scores to summarise; those absent from the table are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`mnist_clustering.uncertainty.seed_summary`: one row per (k, score).
     """
     return uncertainty.seed_summary(table, [c for c in columns if c in table.columns])
 
@@ -78,6 +88,11 @@ def spread_table(settings, k, columns=SPREAD_SCORES, decimals=3):
 def stability_note(stability_table):
     """How much two seeds' clusterings agree, in numbers (from :func:`stability`).
 
+    Parameters
+    ----------
+    stability_table : pandas.DataFrame
+        :func:`stability`.
+
     Returns
     -------
     Text
@@ -97,6 +112,14 @@ def stability_note(stability_table):
 
 def top_k_spread(summary, score, n=5):
     """The ``n`` k with the best mean over seeds, with their intervals (several seeds only).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`seed_spread` holding ``score``.
+    score : str
+        Ranked in its registry direction.
+    n : int, default 5
 
     Returns
     -------
@@ -120,7 +143,20 @@ def top_k_spread(summary, score, n=5):
 def stability(method="kmeans", dataset="mnist", results_dir=None, **params):
     """Mean and minimum ARI between the seeds' clusterings at each k (stored labels).
 
-    See :func:`mnist_clustering.uncertainty.stability_by_k`.
+    Parameters
+    ----------
+    method : str, default 'kmeans'
+    dataset : str, default 'mnist'
+        Table folder name.
+    results_dir : path-like, optional
+    **params
+        Parameters other than the method's defaults (e.g. ``n_init=10``): that table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`mnist_clustering.uncertainty.stability_by_k`: per k, ``mean_ari``,
+        ``min_ari`` and ``n_seeds``.
     """
     from ..sweep import load_labels
 

@@ -189,6 +189,11 @@ def scores_at(table, ks, columns):
     ks : sequence of int or None
     columns : sequence of str
 
+    Returns
+    -------
+    pandas.DataFrame
+        The ``columns`` of the rows at ``ks``, in the order of ``ks``, indexed by k.
+
     Raises
     ------
     KeyError
@@ -214,6 +219,19 @@ def scores_at(table, ks, columns):
 
 def best_ks(table, scores, n=5):
     """``{score: [best k, ...]}`` for several scores (:func:`best_k`), to ring on the curves.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One sweep, one row per k.
+    scores : sequence of str
+        Score columns, each ranked in its registry direction.
+    n : int, default 5
+
+    Returns
+    -------
+    dict
+        Score -> its ``n`` best k, best first.
 
     Examples
     --------
@@ -253,6 +271,13 @@ def method_comparison(tables, ks, columns=("inertia", "fit_seconds", "calinski_h
 def class_count_table(y_train, y_test=None):
     """Number and share of images of each digit.
 
+    Parameters
+    ----------
+    y_train : array-like of int
+        Digit of each training image.
+    y_test : array-like of int, optional
+        Digit of each test image.
+
     Returns
     -------
     pandas.DataFrame
@@ -277,6 +302,13 @@ def class_count_table(y_train, y_test=None):
 
 def normalisation_summary(raw, prepared):
     """Shape, type and value range of the images before and after :func:`prepare`.
+
+    Parameters
+    ----------
+    raw : array-like
+        The raw pixels.
+    prepared : array-like
+        The same images after :func:`mnist_clustering.prepare`.
 
     Returns
     -------
@@ -347,6 +379,15 @@ def contingency_frame(y, labels, k):
     Rows are named ``"<cluster> (<majority digit>)"`` and sorted by majority digit,
     then by decreasing size, so a good clustering shows a diagonal band.
 
+    Parameters
+    ----------
+    y : array-like of int
+        Digit of each image.
+    labels : array-like of int
+        Cluster of each image.
+    k : int
+        Number of clusters (empty ones get a row of zeros).
+
     Returns
     -------
     pandas.DataFrame
@@ -365,8 +406,18 @@ def contingency_frame(y, labels, k):
 def random_clusters(k, n=2, seed=0):
     """``n`` distinct cluster ids among ``0..k-1``, drawn with a seeded generator, sorted.
 
-    The seed drew them with an unseeded ``np.random.randint`` (and could draw the
-    same cluster twice).
+    The 2022 notebook drew them unseeded (and could draw the same cluster twice).
+
+    Parameters
+    ----------
+    k : int
+        Number of clusters.
+    n : int, default 2
+    seed : int, default 0
+
+    Returns
+    -------
+    list of int
 
     Examples
     --------
@@ -393,6 +444,10 @@ def cluster_titles(labels, y, k, clusters=None):
     clusters : sequence of int, optional
         Clusters to title, in this order (default ``0..k-1``).
 
+    Returns
+    -------
+    list of str
+
     Examples
     --------
     >>> cluster_titles([0, 0, 0, 1], [7, 7, 1, 3], 2)
@@ -406,6 +461,15 @@ def cluster_titles(labels, y, k, clusters=None):
 
 def titles(prefix, values):
     """``["<prefix> <v>" for v in values]``: titles of an image grid.
+
+    Parameters
+    ----------
+    prefix : str
+    values : iterable
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
@@ -478,6 +542,17 @@ def aligned_centres(reference_fit, fit, y, k):
 def purity_at(table, ks):
     """Train and test purity at a few k, and how far test sits above train.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A sweep table with ``purity`` and ``test_purity``.
+    ks : sequence of int
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by k: ``purity``, ``test_purity`` and ``test - train``.
+
     Examples
     --------
     >>> t = pd.DataFrame({"k": [2, 7], "purity": [0.2, 0.5], "test_purity": [0.21, 0.52]})
@@ -491,6 +566,11 @@ def purity_at(table, ks):
 
 def train_test_note(table):
     """Where test purity sits relative to train purity over a sweep, in numbers.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A sweep table with ``k``, ``purity`` and ``test_purity``.
 
     Returns
     -------
