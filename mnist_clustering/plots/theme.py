@@ -84,14 +84,12 @@ def _styled(function):
 
 
 def set_style(context: str = "notebook", font_scale: float = 1.0) -> None:
-    """Apply the project's seaborn theme globally (for figures drawn outside this module).
+    """Apply the project's seaborn theme globally (for figures drawn outside this package).
 
     Parameters
     ----------
-    context : str, default "notebook"
-        Seaborn plotting context ("paper", "notebook", "talk" or "poster").
-    font_scale : float, default 1.0
-        Multiplier for every font size.
+    context, font_scale
+        As for :func:`style`.
     """
     sns.set_theme(context=context, style="whitegrid", palette="colorblind", font_scale=font_scale)
 

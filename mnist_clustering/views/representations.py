@@ -209,9 +209,8 @@ def median_seed(space, k=10, dataset="mnist", results_dir=None, score="accuracy"
     ----------
     space : str
     k : int, default 10
-    dataset : str, default 'mnist'
-    results_dir : path-like, optional
-        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
+    dataset, results_dir
+        As for :func:`space_rows`.
     score : str, default 'accuracy'
 
     Returns
@@ -301,9 +300,8 @@ def space_times(spaces=SPACES_SHOWN[1:], dataset="mnist", results_dir=None):
     Parameters
     ----------
     spaces : sequence of str, default the :data:`SPACES_SHOWN` beyond raw pixels
-    dataset : str, default 'mnist'
-    results_dir : path-like, optional
-        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
+    dataset, results_dir
+        As for :func:`space_rows`.
 
     Returns
     -------
@@ -334,9 +332,8 @@ def purity_by_space(spaces=SPACES_SHOWN, dataset="mnist", results_dir=None):
     Parameters
     ----------
     spaces : sequence of str, default :data:`SPACES_SHOWN`
-    dataset : str, default 'mnist'
-    results_dir : path-like, optional
-        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
+    dataset, results_dir
+        As for :func:`space_rows`.
 
     Returns
     -------
@@ -474,9 +471,8 @@ def seed_labellings(space, k=10, dataset="mnist", results_dir=None):
     ----------
     space : str
     k : int, default 10
-    dataset : str, default 'mnist'
-    results_dir : path-like, optional
-        Root of the tables; default ``$MNIST_CLUSTERING_RESULTS`` or ``results/``.
+    dataset, results_dir
+        As for :func:`space_rows`.
 
     Returns
     -------
