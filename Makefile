@@ -39,7 +39,7 @@ report: $(STAMP)
 
 # JupyterLab refuses to start as root unless told --allow-root (e.g. in a container).
 LAB_UID ?= $(shell id -u)
-lab: $(STAMP)
+lab: $(STAMP) data
 	$(if $(filter 0,$(LAB_UID)),@echo "make lab: running as root: passing --allow-root to JupyterLab")
 	$(BIN)/jupyter lab $(if $(filter 0,$(LAB_UID)),--allow-root )notebooks/
 
