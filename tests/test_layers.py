@@ -53,14 +53,14 @@ def test_every_module_is_in_the_graph():
     # the cycle test above walks GRAPH: a module missing from it would go unchecked
     modules = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__"}
     assert set(GRAPH) == modules
-    assert {"scores", "uncertainty", "results", "files", "checks", "evaluate", "executors",
-            "htmlreport"} <= modules
+    assert {"scores", "uncertainty", "results", "files", "checks", "evaluate",
+            "executors"} <= modules
 
 
 def test_the_foundations_import_no_layer_above_them():
     # the registry of scores, the file helpers, the checks and the distances are the bottom
     # layer: they import nothing of the package
-    for module in ("scores", "files", "checks", "distances", "htmlreport"):
+    for module in ("scores", "files", "checks", "distances"):
         assert GRAPH[module] == set(), module
     # the store and the summaries over seeds read the registry, never the sweep or a view
     assert GRAPH["results"] <= {"estimators", "files", "scores"}
