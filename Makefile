@@ -1,5 +1,5 @@
 # Two user-facing targets (see README.md): `make reproduce` and `make test`;
-# `make report` (static HTML pages) and `make lab` (JupyterLab) are conveniences.
+# `make report` (the report site) and `make lab` (JupyterLab) are conveniences.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) numpy cython setuptools wheel
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) --no-build-isolation \
 		--no-binary scikit-learn-extra scikit-learn-extra
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,dask,spaces]'
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,dask,spaces,docs]'
 	touch $@
 
 data: $(STAMP)
@@ -33,13 +33,15 @@ test: $(STAMP) data
 reproduce: $(STAMP) data
 	$(BIN)/mnist-clustering reproduce
 
-# Static HTML pages of the executed notebooks (code hidden), an index and the README.
+# The report site (Sphinx, MyST-NB): the notebooks' stored outputs, nothing re-run.
+# build/report/ is the site; build/doctrees and build/jupyter_execute are Sphinx's.
 report: $(STAMP)
-	$(BIN)/python -m mnist_clustering.htmlreport notebooks build/report
+	$(BIN)/python -m sphinx -b html -q -W --keep-going -d build/doctrees docs build/report
+	@echo "make report: open build/report/index.html"
 
 # JupyterLab refuses to start as root unless told --allow-root (e.g. in a container).
 LAB_UID ?= $(shell id -u)
-lab: $(STAMP)
+lab: $(STAMP) data
 	$(if $(filter 0,$(LAB_UID)),@echo "make lab: running as root: passing --allow-root to JupyterLab")
 	$(BIN)/jupyter lab $(if $(filter 0,$(LAB_UID)),--allow-root )notebooks/
 

