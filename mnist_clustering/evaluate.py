@@ -6,10 +6,14 @@ is what it needs: the grid of k (:func:`parse_k_range`), the prepared data
 :func:`make_spec`; the random seeds of a sweep, :func:`parse_seed_grid`), and the worker side of a parallel sweep (:class:`SweepTask`,
 :func:`evaluate_task`).
 
-A worker process gets a :class:`SweepData` without its arrays: it loads the dataset
-itself, once per process, and checks that its prepared images are byte-identical to the
-driver's (the data fingerprint), so a worker with another MNIST file or another
-``prepare`` fails loudly instead of mixing results. K-Medoids needs the distance
+A worker process gets a :class:`SweepData` without its arrays, but with their identity
+(:class:`DataSource`): the driver's MNIST cache folder, or the very feature-space cache
+file the driver read and its checksum. It loads exactly that, once per process (a
+per-process cache keyed by the whole identity, so a rebuilt space or another cache
+folder is another entry, never a stale one), and checks that its prepared images are
+byte-identical to the driver's (the data fingerprint). A mismatch reloads once, then
+fails loudly instead of mixing results. Nothing of the worker's own environment (which
+is that of the moment the worker process started) decides what data it uses. K-Medoids needs the distance
 matrix on the worker; :func:`resolve_distances` chooses how it gets there:
 
 ``'shared-path'``
@@ -141,13 +145,37 @@ def _parse_k_string(spec):
 
 
 # --------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class DataSource:
+    """Where the prepared images of a sweep come from: what a worker loads.
+
+    Attributes
+    ----------
+    dataset : str
+    n_samples : int or None
+    space : str
+    cache_dir : str or None
+        The folder the driver read from: MNIST's cache (raw ``mnist``), or the feature
+        space's cache (any other space); None for ``digits`` in raw pixels.
+    key, checksum : str or None
+        The feature space's cache key and its file's xxh3-64 checksum (None in raw).
+    """
+
+    dataset: str
+    n_samples: int | None
+    space: str = "raw"
+    cache_dir: str | None = None
+    key: str | None = None
+    checksum: str | None = None
+
+
 @dataclass
 class SweepData:
     """The prepared images and labels a sweep works on, and their distance matrix.
 
-    Pickled (sent to a worker process), it carries only its name and its fingerprint:
-    the worker loads the data itself, once per process, and checks the fingerprint
-    (:func:`worker_data`).
+    Pickled (sent to a worker process), it carries only its identity
+    (:class:`DataSource`) and its fingerprint: the worker loads that data itself, once
+    per process, and checks the fingerprint (:func:`worker_data`).
 
     Parameters
     ----------
@@ -165,6 +193,10 @@ class SweepData:
         is the prepared pixels; any other is read from (or built into) the cache by
         :func:`mnist_clustering.spaces.embed` (its seed 0, default parameters), test images
         through the same fitted transform. Its tables live in ``results/<dataset>/<space>/``.
+    cache_dir : str, optional
+        Read MNIST (raw pixels) or the feature space from this cache folder instead of
+        the default one (``$MNIST_CLUSTERING_CACHE`` or the user cache, as it is when
+        the arrays are first used).
     """
 
     dataset: str = "mnist"
@@ -172,6 +204,17 @@ class SweepData:
     progress: bool = True
     rebuild_distances: bool = False
     space: str = "raw"
+    cache_dir: str | None = None
+
+    def __post_init__(self):
+        from .data import check_dataset
+        from .spaces import SPACES
+
+        check_dataset(self.dataset)
+        if self.n_samples is not None:
+            self.n_samples = check_int(self.n_samples, "n_samples", min_val=2)
+        if self.space not in SPACES:
+            raise ValueError(f"unknown space {self.space!r}; choose one of {', '.join(SPACES)}")
 
     @cached_property
     def space_provenance(self):
@@ -180,26 +223,51 @@ class SweepData:
         return self.__dict__.get("_space_provenance")
 
     @cached_property
+    def source(self):
+        """This data's identity (:class:`DataSource`), fixed when its arrays are loaded."""
+        self.arrays  # noqa: B018
+        return self.__dict__["_source"]
+
+    @cached_property
     def arrays(self):
+        return self._load(build=True)
+
+    def _load(self, *, build, expect=None):
         from .data import load_dataset, prepare
 
         if self.space != "raw":
-            from .spaces import SPACES, embed
+            from .distances import default_cache_dir
+            from .spaces import embed
 
-            if self.space not in SPACES:
-                raise ValueError(f"unknown space {self.space!r}; choose one of {', '.join(SPACES)}")
-            if self.n_samples is not None and self.n_samples < 2:
-                raise ValueError(f"n_samples must be at least 2, got {self.n_samples}")
-            fs = embed(self.space, self.dataset, self.n_samples, progress=self.progress)
-            self.__dict__["_space_provenance"] = dict(fs.provenance)
+            folder = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
+            fs = embed(self.space, self.dataset, self.n_samples, progress=self.progress,
+                       cache_dir=folder, build=build)
+            info = dict(fs.provenance)
+            source = DataSource(self.dataset, self.n_samples, self.space, str(folder),
+                                info.get("key"), (info.get("checksum") or {}).get("digest"))
+            if expect is not None and (source.key, source.checksum) != (expect.key, expect.checksum):
+                raise ValueError(
+                    f"the {self.space} space in {folder} is not the driver's (key "
+                    f"{source.key}, checksum {source.checksum}; the driver read key "
+                    f"{expect.key}, checksum {expect.checksum}): it was rebuilt meanwhile? "
+                    "Re-run the sweep")
+            self.__dict__["_space_provenance"] = info
+            self.__dict__["_source"] = source
             return fs.X_train, np.asarray(fs.y_train), fs.X_test, np.asarray(fs.y_test)
-        (x_train, y_train), (x_test, y_test) = load_dataset(self.dataset)
+        folder = None
+        if self.dataset == "mnist":
+            from .data import cache_dir
+
+            folder = str(Path(self.cache_dir) if self.cache_dir is not None else cache_dir())
+        (x_train, y_train), (x_test, y_test) = load_dataset(
+            self.dataset, **({"cache_dir": folder} if folder is not None else {}))
         if self.n_samples is not None:
             if not 2 <= self.n_samples <= len(x_train):
                 raise ValueError(
                     f"n_samples must be between 2 and {len(x_train)}, got {self.n_samples}"
                 )
             x_train, y_train = x_train[: self.n_samples], y_train[: self.n_samples]
+        self.__dict__["_source"] = DataSource(self.dataset, self.n_samples, "raw", folder)
         return prepare(x_train), np.asarray(y_train), prepare(x_test), np.asarray(y_test)
 
     @property
@@ -242,19 +310,32 @@ class SweepData:
         return {"x_train_prepared_sha256": array_sha256(self.X), "y_train_sha256": array_sha256(self.y)}
 
     def __reduce__(self):
-        return worker_data, (self.dataset, self.n_samples, self.fingerprint, self.space)
+        return worker_data, (self.source, self.fingerprint)
 
 
-def worker_data(dataset, n_samples, fingerprint, space="raw"):
-    """This process's :class:`SweepData` for ``(dataset, n_samples)``, checked against
+def worker_data(source, fingerprint):
+    """This process's :class:`SweepData` for the driver's ``source``, checked against
     the driver's ``fingerprint``.
+
+    Loaded once per process and identity; an entry whose images differ from the
+    driver's is dropped and the data loaded again, once, before giving up.
+
+    Parameters
+    ----------
+    source : DataSource
+        The driver's :attr:`SweepData.source`.
+    fingerprint : dict
+        The driver's :attr:`SweepData.fingerprint`.
 
     Raises
     ------
     ValueError
-        If the images prepared here differ from the driver's.
+        If the images prepared here differ from the driver's, even loaded afresh.
     """
-    data = _loaded(dataset, n_samples, space)
+    data = _loaded(source)
+    if data.fingerprint != fingerprint:
+        _LOADED.pop(source, None)
+        data = _loaded(source)
     if data.fingerprint != fingerprint:
         import socket
 
@@ -265,11 +346,27 @@ def worker_data(dataset, n_samples, fingerprint, space="raw"):
     return data
 
 
-@lru_cache(maxsize=2)
-def _loaded(dataset, n_samples, space="raw"):
-    data = SweepData(dataset, n_samples, progress=False, space=space)
-    data.arrays  # noqa: B018  (load now, once per process)
-    return data
+_LOADED = {}
+"""This process's loaded data, by :class:`DataSource` (at most :data:`_LOADED_MAX`)."""
+
+_LOADED_MAX = 2
+
+
+def _loaded(source):
+    if source not in _LOADED:
+        data = SweepData(source.dataset, source.n_samples, progress=False, space=source.space,
+                         cache_dir=source.cache_dir)
+        # a worker reads the driver's data; it never builds a feature space of its own
+        data.__dict__["arrays"] = data._load(build=False, expect=source if source.key else None)
+        while len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[source] = data
+    return _LOADED[source]
+
+
+def clear_loaded():
+    """Forget the data loaded for worker calls in this process."""
+    _LOADED.clear()
 
 
 # --------------------------------------------------------------------------- parameters
