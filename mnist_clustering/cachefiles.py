@@ -2,7 +2,7 @@
 sidecar JSON that says what it holds and carries its xxh3-64 checksum.
 
 Used by :mod:`mnist_clustering.spaces` and :mod:`mnist_clustering.autoencoder`; imports
-only the lowest rooms (``files``, and ``distances`` for its checksum function).
+only the lowest room (``files``, its atomic write and its checksum).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .distances import CHECKSUM_ALGORITHM, digest
-from .files import atomic_write
+from .files import CHECKSUM_ALGORITHM, atomic_write, digest
 
 # Packages whose versions are written into a sidecar (those that shape the numbers).
 _VERSIONED = ("numpy", "scikit-learn", "umap-learn", "pynndescent", "numba",

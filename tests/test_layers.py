@@ -54,16 +54,18 @@ def test_every_module_is_in_the_graph():
     modules = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__"}
     assert set(GRAPH) == modules
     assert {"scores", "uncertainty", "results", "files", "checks", "evaluate", "executors",
-            "htmlreport"} <= modules
+            "htmlreport", "records"} <= modules
 
 
 def test_the_foundations_import_no_layer_above_them():
-    # the registry of scores, the file helpers, the checks and the distances are the bottom
-    # layer: they import nothing of the package
-    for module in ("scores", "files", "checks", "distances", "htmlreport"):
+    # the registry of scores, the file helpers and the checks are the bottom layer: they
+    # import nothing of the package; the distances and the kept records only the files
+    for module in ("scores", "files", "checks", "htmlreport"):
         assert GRAPH[module] == set(), module
+    for module in ("distances", "records", "cachefiles"):
+        assert GRAPH[module] == {"files"}, module
     # the store and the summaries over seeds read the registry, never the sweep or a view
-    assert GRAPH["results"] <= {"estimators", "files", "scores"}
+    assert GRAPH["results"] <= {"checks", "estimators", "files", "records", "scores"}
     assert GRAPH["uncertainty"] <= {"scores"}
     assert not {"sweep", "views", "plots", "cli"} & (GRAPH["results"] | GRAPH["uncertainty"])
 
