@@ -249,15 +249,16 @@ def _done_rows(table, store, spec, n_samples, keep, keep_labels):
     """(k, seed) stored complete or with their pending labels, and what was asked kept.
 
     A row whose silhouette is empty and whose pending record is gone or damaged is not
-    done: its labels are lost, so it is recomputed.
+    done: its labels are lost, so it is recomputed. Nor is a row whose kept artefact or
+    labels (asked for) are missing or damaged: a damaged one is removed, saying so.
     """
     waiting = set(store.pending_labels(spec, n_samples))
     keys = list(zip(table["k"].astype(int), table["seed"].astype(int)))
     lost = [np.isnan(value) and key not in waiting for key, value in zip(keys, table["silhouette"])]
     done = {key for key, gone in zip(keys, lost) if not gone}
     return {(k, s) for k, s in done
-            if (k not in keep or store.artifact_path(k, s).exists())
-            and (not keep_labels or store.labels_path(k, s).exists())}
+            if (k not in keep or store.usable(store.artifact_path(k, s), ("labels", "centers")))
+            and (not keep_labels or store.usable(store.labels_path(k, s), ("labels",)))}
 
 
 def _computed_rows(data, spec, todo, store, workers, scheduler, distances):
@@ -281,9 +282,9 @@ def _init_medoids(data, spec, k, store):
     if spec.method != "kmedoids-fasterpam" or spec.params_dict.get("init") != "alternate":
         return None
     alternate = ResultsStore(store.dataset, "kmedoids-alternate", store.root)
-    if alternate.artifact_path(k).exists():
-        return alternate.load_artifact(k).get("medoid_indices")
-    return None
+    if alternate.usable(alternate.artifact_path(k), ("medoid_indices",)):
+        return alternate.load_artifact(k)["medoid_indices"]
+    return None  # none kept, or a damaged one (removed): FasterPAM fits 'alternate' first
 
 
 def _record_rows(rows, store, spec, data, keep, keep_labels, progress, total, force):
@@ -471,7 +472,8 @@ def _space_complete(space, dataset, results_dir, n_samples):
     for entry in SPACES_PRESET["sweeps"]:
         for seed in parse_seed_grid(entry["seeds"]):
             for k in parse_k_range(entry["ks"]):
-                if (k, seed) not in filled or not store.labels_path(k, seed).exists():
+                if (k, seed) not in filled or not store.usable(store.labels_path(k, seed),
+                                                                ("labels",)):
                     return False
     shape = (store.load_provenance().get("space") or {}).get("shape_train") or [0, 0]
     folder = density_path(space, dataset, results_dir, n_samples=n_samples).parent

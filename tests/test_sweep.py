@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from mnist_clustering import evaluate, sweep
 from mnist_clustering.estimators import fit_clustering
+from mnist_clustering.results import ResultsStore
 from mnist_clustering.sweep import (
     COLUMNS,
     ResultsError,
@@ -187,7 +188,7 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
     monkeypatch.undo()
     saved = load_results("kmeans", "digits", tmp_path)
     assert list(saved["k"]) == [2, 3] and saved["silhouette"].isna().all()
-    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k3-seed0-*.npy")
+    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k3-seed0-*.npz")
     record.unlink()
     computed = []
     real = evaluate.evaluate_k
@@ -229,7 +230,13 @@ def test_other_parameters_never_mix(tmp_path, digits_data):
         run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
                   data=digits_data, silhouette=500)
     # a table whose rows were made with other parameters than its name says is refused
-    csv.write_text(before.decode().replace('""n_init"": 1', '""n_init"": 4'))
+    # (written by the store, so that its rows' digests hold: edited outside, the first
+    # edited row would be refused as such)
+    store = ResultsStore("digits", "kmeans", tmp_path)
+    table = store.load()
+    table["params"] = table["params"].str.replace('"n_init": 1', '"n_init": 4')
+    with store.lock():
+        store.save(table, store.load_provenance())
     edited = csv.read_bytes()
     with pytest.raises(ResultsError, match="n_init"):
         run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
