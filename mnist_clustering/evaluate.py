@@ -62,15 +62,24 @@ VERSIONED = ("numpy", "scipy", "scikit-learn", "scikit-learn-extra", "kmedoids",
 
 
 # --------------------------------------------------------------------------- k grids
-def parse_k_range(spec):
+MAX_GRID_VALUES = 1_000_000
+"""Most values a k or seed grid may hold (no dataset here has a million images)."""
+
+
+def parse_k_range(spec, n=None):
     """Parse a k grid: ``'2:80'``, ``'2:263:5'``, ``'10,19,22'`` or a mix of them.
 
     Ranges follow Python's ``range(start, stop, step)``: the stop is excluded, so
-    ``'2:80'`` is the seed's ``range(2, 80)``, k = 2..79.
+    ``'2:80'`` is the seed's ``range(2, 80)``, k = 2..79. The grid's size and its
+    largest k are checked before it is built, so a typo such as ``2:1000000000`` is an
+    error at once, not a grid of a billion values.
 
     Parameters
     ----------
     spec : str, int or iterable of int
+    n : int, optional
+        The number of images: every k must then be at most ``n - 1`` (the silhouette
+        needs a cluster with two images).
 
     Returns
     -------
@@ -80,7 +89,8 @@ def parse_k_range(spec):
     Raises
     ------
     ValueError
-        On an empty or malformed spec, an empty range, or any k < 2.
+        On an empty or malformed spec, an empty range, a value that is not an integer,
+        any k < 2 (or > n - 1), or more than :data:`MAX_GRID_VALUES` values.
 
     Examples
     --------
@@ -88,11 +98,20 @@ def parse_k_range(spec):
     [2, 7]
     >>> parse_k_range("2:4,10")
     [2, 3, 10]
+    >>> parse_k_range("2:1000000000", n=1500)
+    Traceback (most recent call last):
+    ...
+    ValueError: the k grid '2:1000000000' goes up to k=999999999, but n=1500 images allow k <= n - 1 = 1499
     """
-    values = _grid_values(spec, "k")
-    if min(values) < 2:
-        raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {min(values)}")
-    return values
+    parts = _grid_parts(spec, "k")
+    low = min(part[0] for part in parts)
+    high = max(part[-1] for part in parts)
+    if low < 2:
+        raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {low}")
+    if n is not None and high > n - 1:
+        raise ValueError(f"the k grid {spec!r} goes up to k={high}, but n={n} images allow "
+                         f"k <= n - 1 = {n - 1}")
+    return _materialise(parts, spec, "k")
 
 
 def parse_seed_grid(spec):
@@ -103,45 +122,54 @@ def parse_seed_grid(spec):
     >>> parse_seed_grid("0:3,10")
     [0, 1, 2, 10]
     """
-    values = _grid_values(spec, "seed")
-    if values[-1] >= 2**32:
-        raise ValueError(f"seeds must lie in 0 .. 2**32 - 1, got {values[-1]}")
-    return values
+    parts = _grid_parts(spec, "seed")
+    high = max(part[-1] for part in parts)
+    if high >= 2**32 or min(part[0] for part in parts) < 0:
+        raise ValueError(f"seeds must lie in 0 .. 2**32 - 1, got {spec!r}")
+    return _materialise(parts, spec, "seed")
 
 
-def _grid_values(spec, what):
-    if isinstance(spec, (int, np.integer)):
-        values = [int(spec)]
-    elif isinstance(spec, str):
-        values = _parse_k_string(spec)
-    else:
-        values = [int(v) for v in spec]
+def _grid_parts(spec, what):
+    """The grid as ranges and one-value ranges, each checked, none expanded."""
+    if isinstance(spec, str):
+        return _parse_grid_string(spec, what)
+    values = [spec] if isinstance(spec, (numbers.Integral, np.integer)) else list(spec)
     if not values:
         raise ValueError(f"the {what} grid {spec!r} is empty")
-    return sorted(set(values))
+    checked = [check_int(value, what) for value in values]
+    return [range(value, value + 1) for value in checked]
 
 
-def _parse_k_string(spec):
+def _materialise(parts, spec, what):
+    total = sum(len(part) for part in parts)
+    if total > MAX_GRID_VALUES:
+        shown = spec if isinstance(spec, str) else f"of {total} values"
+        raise ValueError(f"the {what} grid {shown!r} has {total:,} values, more than the "
+                         f"{MAX_GRID_VALUES:,} a sweep may hold: give a smaller grid")
+    return sorted({value for part in parts for value in part})
+
+
+def _parse_grid_string(spec, what):
     if not spec.strip():
-        raise ValueError("the k grid is empty; give e.g. '2:80', '2:263:5' or '10,19,22'")
-    values = []
+        raise ValueError(f"the {what} grid is empty; give e.g. '2:80', '2:263:5' or '10,19,22'")
+    parts = []
     for part in spec.split(","):
         part = part.strip()
-        if not re.fullmatch(r"\d+(:\d+(:\d+)?)?", part):
+        if not re.fullmatch(r"\d{1,18}(:\d{1,18}(:\d{1,18})?)?", part):
             raise ValueError(
-                f"malformed k grid part {part!r} in {spec!r}; use START:STOP[:STEP] or K"
-            )
-        numbers = [int(x) for x in part.split(":")]
-        if len(numbers) == 1:
-            values.append(numbers[0])
+                f"malformed {what} grid part {part!r} in {spec!r}; use START:STOP[:STEP] or "
+                f"{what.upper()}, with whole numbers")
+        values = [int(x) for x in part.split(":")]
+        if len(values) == 1:
+            parts.append(range(values[0], values[0] + 1))
             continue
-        if len(numbers) == 3 and numbers[2] == 0:
-            raise ValueError(f"step 0 in k grid part {part!r}")
-        grid = range(*numbers)
+        if len(values) == 3 and values[2] == 0:
+            raise ValueError(f"step 0 in {what} grid part {part!r}")
+        grid = range(*values)
         if len(grid) == 0:
-            raise ValueError(f"k grid part {part!r} is empty (the stop is excluded, as in range)")
-        values.extend(grid)
-    return values
+            raise ValueError(f"{what} grid part {part!r} is empty (the stop is excluded, as in range)")
+        parts.append(grid)
+    return parts
 
 
 # --------------------------------------------------------------------------- data

@@ -246,6 +246,7 @@ def _connect(address):
 
     import distributed
 
+    check_scheduler_address(address)
     outcome = {}
 
     def connect():
@@ -262,7 +263,31 @@ def _connect(address):
         return outcome["client"]
     error = outcome.get("error")
     if isinstance(error, ValueError):  # a malformed address
-        raise ValueError(f"bad Dask scheduler address {address!r}: {error}") from None
+        raise ValueError(f"bad Dask scheduler address {address!r}: {error}; give e.g. "
+                         "tcp://HOST:8786") from None
     reason = f" ({error})" if error else ""
     raise ConnectionError(f"no Dask scheduler answered at {address} within "
                           f"{CONNECT_TIMEOUT} s{reason}; {_HINT}") from None
+
+
+def check_scheduler_address(address):
+    """Check a scheduler address before a ``Client`` is made for it: its form, and for TCP
+    that something listens there. A ``Client`` that fails to connect is left half made,
+    and its finaliser blocks the interpreter's exit for 20 s with a traceback."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address, strict=True)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
+    except ValueError as error:
+        raise ValueError(f"bad Dask scheduler address {address!r}: {error}; give e.g. "
+                         "tcp://HOST:8786") from None
+    if host is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as error:
+        raise ConnectionError(f"no Dask scheduler answered at {address} ({error}); "
+                              f"{_HINT}") from None

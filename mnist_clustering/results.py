@@ -109,7 +109,15 @@ def table_name(dataset, n_samples=None, space="raw"):
     >>> table_name("mnist", space="umap")
     'mnist/umap'
     """
-    name = dataset if n_samples is None else f"{dataset}-first{int(n_samples)}"
+    from .checks import check_int
+
+    for what, value in (("dataset", dataset), ("space", space)):
+        if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_-]*", value):
+            raise ValueError(f"{what} {value!r} cannot name a table folder: give a name such "
+                             f"as 'mnist' or 'umap'")
+    if n_samples is not None:
+        n_samples = check_int(n_samples, "n_samples", min_val=2)
+    name = dataset if n_samples is None else f"{dataset}-first{n_samples}"
     return name if space == "raw" else f"{name}/{space}"
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import executors, notebook2022
 from .checks import check_int, check_n_clusters
-from .estimators import method_params, non_default_params, seed_changes_result
+from .estimators import NEEDS_DISTANCES, method_params, non_default_params, seed_changes_result
 from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     SweepData,
     SweepSpec,
@@ -195,7 +195,10 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     spec = make_spec(method, seed=seed, silhouette=silhouette, **params)
     seeds = [spec.seed] if seeds is None else parse_seed_grid(seeds)
     workers = check_int(workers, "workers", min_val=1)
-    ks = parse_k_range(ks)
+    if isinstance(scheduler, str):  # before any data is loaded: a typo fails at once
+        executors.check_scheduler_address(scheduler)
+    known_n = len(data.X) if data is not None and "arrays" in data.__dict__ else n_samples
+    ks = parse_k_range(ks, n=known_n)  # checked against n before it is built, when known
     keep = set(parse_k_range(keep)) if keep else set()
     if not keep <= set(ks):
         outside = sorted(keep - set(ks))
@@ -234,6 +237,8 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     store.check_compatible(table, spec, n)
     done = _done_rows(table, store, spec, n, keep, keep_labels)
     todo = [(s, k) for s in seeds for k in ks if force or (k, s) not in done]
+    if scheduler is None and min(workers, len(todo)) > 1:
+        _check_memory_for_workers(min(workers, len(todo)), data, spec, distances)
     if todo:
         rows = _computed_rows(data, spec, todo, store, workers, scheduler, distances)
         try:
@@ -259,6 +264,39 @@ def _done_rows(table, store, spec, n_samples, keep, keep_labels):
     return {(k, s) for k, s in done
             if (k not in keep or store.usable(store.artifact_path(k, s), ("labels", "centers")))
             and (not keep_labels or store.usable(store.labels_path(k, s), ("labels",)))}
+
+
+WORKER_BASE_BYTES = 300 * 1024**2
+"""Memory of one local worker process before it loads any data (numpy, scikit-learn and
+the package imported: about 240 MB measured here, rounded up)."""
+
+
+def worker_memory(data, spec, distances=None):
+    """An upper estimate of one local worker process's memory for a sweep, in bytes:
+    :data:`WORKER_BASE_BYTES`, three times the data's arrays (the dataset as loaded, its
+    prepared copy, and a fit's working arrays), and the distance matrix if it is sent
+    to every worker (policy ``'scatter'``)."""
+    per = WORKER_BASE_BYTES + 3 * sum(np.asarray(a).nbytes for a in data.arrays)
+    if spec.method in NEEDS_DISTANCES and distances != "recompute":
+        if distances == "scatter" or (distances is None and "distances" in data.__dict__
+                                      and not isinstance(data.distances, np.memmap)):
+            per += len(data.X) ** 2 * 4
+    return per
+
+
+def _check_memory_for_workers(workers, data, spec, distances):
+    """Refuse more local worker processes than the memory available now can hold."""
+    import psutil
+
+    per = worker_memory(data, spec, distances)
+    available = psutil.virtual_memory().available
+    if workers * per > available:
+        fits = max(1, available // per)
+        raise ValueError(
+            f"--workers {workers} would need about {workers * per / 1e9:.1f} GB of memory "
+            f"({per / 1e9:.2f} GB per worker process for these {len(data.X)} images), but "
+            f"{available / 1e9:.1f} GB is available now: use --workers {fits} or fewer "
+            f"(Python: workers={fits})")
 
 
 def _computed_rows(data, spec, todo, store, workers, scheduler, distances):
@@ -511,6 +549,15 @@ def save_picture_sample(path, dataset="mnist", n_samples=None, *, progress=True)
 
 # --------------------------------------------------------------------------- reading
 def _store(method, dataset, results_dir, n_samples, params, space="raw"):
+    """The store of a table, every part of its name checked as run_sweep checks it."""
+    from .data import check_dataset
+    from .spaces import SPACES
+
+    check_dataset(dataset)
+    if space not in SPACES:
+        raise ValueError(f"unknown space {space!r}; choose one of {', '.join(SPACES)}")
+    if n_samples is not None:
+        n_samples = check_int(n_samples, "n_samples", min_val=2)
     variant = non_default_params(method, method_params(method, **params))
     return ResultsStore(table_name(dataset, n_samples, space), method, results_dir,
                         variant=variant)
