@@ -220,6 +220,10 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
             data.progress = False  # progress=False means no bar at all, the distances' included
         if rebuild_distances and "distances" not in data.__dict__:
             data.rebuild_distances = True  # once: a matrix this object already holds is new
+    if not (force or rebuild_distances) and "arrays" not in data.__dict__:
+        stored = _stored_rows(data.name, spec, ks, seeds, keep, keep_labels, results_dir)
+        if stored is not None:  # nothing to compute: the data is not even loaded
+            return stored
     n = len(data.X)
     for k in ks:
         check_n_clusters(k, n)
@@ -248,6 +252,31 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     table = fill_silhouettes(store, data, spec, progress=progress)
     wanted = table["k"].isin(ks) & table["seed"].isin(seeds)
     return table[wanted].reset_index(drop=True)
+
+
+def _stored_rows(name, spec, ks, seeds, keep, keep_labels, results_dir):
+    """The requested rows if the table holds every one of them complete (silhouette
+    included) with what was asked kept, sound; else None. Judged from the table alone,
+    so that a sweep with nothing left to compute loads no data (nor builds a feature
+    space): what ``make reproduce`` does with the committed results."""
+    store = ResultsStore(name, spec.method, results_dir,
+                         variant=non_default_params(spec.method, spec.params_dict))
+    table = store.load()
+    counts = set(table["n_samples"])
+    if len(counts) != 1:
+        return None
+    store.check_compatible(table, spec, counts.pop())
+    complete = table[table["silhouette"].notna()]
+    have = set(zip(complete["k"].astype(int), complete["seed"].astype(int)))
+    wanted = [(k, s) for s in seeds for k in ks]
+    if not set(wanted) <= have:
+        return None
+    for k, s in wanted:
+        if (k in keep and not store.usable(store.artifact_path(k, s), ("labels", "centers"))) or (
+                keep_labels and not store.usable(store.labels_path(k, s), ("labels",))):
+            return None
+    rows = table["k"].isin(ks) & table["seed"].isin(seeds)
+    return table[rows].reset_index(drop=True)
 
 
 def _done_rows(table, store, spec, n_samples, keep, keep_labels):

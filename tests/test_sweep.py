@@ -199,6 +199,25 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
     assert not table["silhouette"].isna().any()
 
 
+def test_a_sweep_with_nothing_left_to_compute_loads_no_data(tmp_path, monkeypatch):
+    # e.g. the README's commands against the committed results: no space is built
+    options = dict(dataset="digits", results_dir=tmp_path, progress=False, keep="3",
+                   keep_labels=True, seeds="0:2")
+    first = run_sweep("kmeans", "2:5", **options)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the data was loaded")
+
+    monkeypatch.setattr("mnist_clustering.data.load_dataset", refuse)
+    again = run_sweep("kmeans", "2:5", **options)
+    pd.testing.assert_frame_equal(again, first)
+    assert list(run_sweep("kmeans", "3", **options)["k"]) == [3, 3]
+    # a row still to compute (here: a damaged kept artefact) needs the data
+    (tmp_path / "digits" / "artifacts" / "kmeans-k3-seed1.npz").write_bytes(b"junk")
+    with pytest.raises(AssertionError, match="the data was loaded"):
+        run_sweep("kmeans", "2:5", **options)
+
+
 def test_force_recomputes(tmp_path, digits_data, monkeypatch):
     real = evaluate.evaluate_k
     fitted = []
