@@ -98,10 +98,10 @@ def parse_k_range(spec, n=None):
     [2, 7]
     >>> parse_k_range("2:4,10")
     [2, 3, 10]
-    >>> parse_k_range("2:1000000000", n=1500)
+    >>> parse_k_range("2:1000000000", n=1500)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: the k grid '2:1000000000' goes up to k=999999999, but n=1500 images allow k <= n - 1 = 1499
+    ValueError: the k grid '2:1000000000' goes up to k=999999999, larger than ... <= n - 1 = 1499 ...
     """
     parts = _grid_parts(spec, "k")
     low = min(part[0] for part in parts)
@@ -109,8 +109,10 @@ def parse_k_range(spec, n=None):
     if low < 2:
         raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {low}")
     if n is not None and high > n - 1:
-        raise ValueError(f"the k grid {spec!r} goes up to k={high}, but n={n} images allow "
-                         f"k <= n - 1 = {n - 1}")
+        shown = spec if isinstance(spec, str) else ",".join(str(part[0]) for part in parts)
+        raise ValueError(f"the k grid {shown!r} goes up to k={high}, larger than the number of "
+                         f"samples allows: with n={n} images every k of a sweep must be <= "
+                         f"n - 1 = {n - 1} (the silhouette needs a cluster of two images)")
     return _materialise(parts, spec, "k")
 
 

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from . import executors, notebook2022
-from .checks import check_int, check_n_clusters
+from .checks import check_int
 from .estimators import NEEDS_DISTANCES, method_params, non_default_params, seed_changes_result
 from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     SweepData,
@@ -225,12 +225,7 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
         if stored is not None:  # nothing to compute: the data is not even loaded
             return stored
     n = len(data.X)
-    for k in ks:
-        check_n_clusters(k, n)
-    if ks[-1] >= n:  # k == n: the silhouette needs a cluster with two images
-        raise ValueError(f"k={ks[-1]} is the number of images n={n}: every k of a sweep is "
-                         f"scored by the silhouette, which needs 2 <= k <= n - 1 = {n - 1}; "
-                         f"drop k={ks[-1]} from --k")
+    parse_k_range(ks, n=n)  # every k <= n - 1: the silhouette needs a cluster of two images
     if spec.silhouette != "exact" and spec.silhouette >= n:
         raise ValueError(f"a silhouette sample of N={spec.silhouette} images is not a sample of "
                          f"the n={n} images: omit --silhouette (silhouette='exact') for the exact "

@@ -146,7 +146,8 @@ sys.exit(main(sys.argv[1:]))
 
 @pytest.mark.parametrize("extra, said", [
     ([], "has 999,999,998 values, more than the 1,000,000"),
-    (["--n-samples", "300"], "goes up to k=999999999, but n=300 images allow k <= n - 1 = 299"),
+    (["--n-samples", "300"], "goes up to k=999999999, larger than the number of samples "
+                             "allows: with n=300 images every k of a sweep must be <= n - 1 = 299"),
 ])
 def test_a_huge_k_grid_is_refused_before_it_is_built(tmp_path, extra, said):
     # the case: under a 3-4 GB memory cap the grid was built (~85 GB) and the

@@ -309,9 +309,13 @@ def test_corrupted_table_is_a_clear_error_and_left_alone(tmp_path, digits_data, 
 
 def test_bad_k_and_method_are_clear_errors(tmp_path, digits_data):
     n = len(digits_data.X)
-    with pytest.raises(ValueError, match="larger than the number of samples"):
-        run_sweep("kmeans", [2, n + 1], dataset="digits", results_dir=tmp_path, progress=False,
-                  data=digits_data)
+    # the same error whether the data is loaded already (checked before the grid is
+    # built) or not (checked once it is)
+    for data in (digits_data, SweepData("digits")):
+        with pytest.raises(ValueError, match=f"the k grid '2,{n + 1}' goes up to k={n + 1}, "
+                                             "larger than the number of samples"):
+            run_sweep("kmeans", [2, n + 1], dataset="digits", results_dir=tmp_path,
+                      progress=False, data=data)
     with pytest.raises(ValueError, match="unknown method"):
         run_sweep("dbscan", "2", dataset="digits", results_dir=tmp_path, data=digits_data)
     with pytest.raises(ValueError, match="silhouette"):
