@@ -26,9 +26,12 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 data: $(STAMP)
 	$(BIN)/mnist-clustering data fetch
 
-# The docstrings' examples run too (--doctest-modules over the package).
+# The docstrings' examples run too (--doctest-modules over the package). The tests run in
+# a random order (pytest-randomly), its seed printed first ("Using --randomly-seed=N");
+# replay one with `make test PYTEST_ARGS=--randomly-seed=N`.
+PYTEST_ARGS ?=
 test: $(STAMP) data
-	$(BIN)/python -m pytest tests mnist_clustering --doctest-modules $(NBVAL)
+	$(BIN)/python -m pytest -p randomly $(PYTEST_ARGS) tests mnist_clustering --doctest-modules $(NBVAL)
 
 reproduce: $(STAMP) data
 	$(BIN)/mnist-clustering reproduce

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cachefiles import _key, _sidecar, _versions, read_verified, write_verified
+from .cachefiles import _key, _sidecar, _versions, fix_hint, read_verified, write_verified
 
 __all__ = ["ENCODE_BATCH", "AutoencoderModel", "build_autoencoder", "cached_model", "train"]
 
@@ -151,14 +151,18 @@ class AutoencoderModel:
         return np.concatenate(parts).astype(np.float32, copy=False)
 
 
-def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, progress=True):
+def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, progress=True,
+                 hint=None):
     """The autoencoder trained on X: from the cache, resumed from a checkpoint, or trained.
 
     Files in ``cache_dir``: ``autoencoder-model-<key>.keras`` (the trained model) and,
     while training, ``autoencoder-model-<key>.ckpt.keras`` (the last finished epoch), each
     with a JSON sidecar checked as every cache file (:func:`~mnist_clustering.spaces.read_verified`).
-    ``rebuild`` trains from scratch, ignoring both.
+    ``rebuild`` trains from scratch, ignoring both. ``hint``: how to rebuild a damaged
+    file, for the error (default :func:`~mnist_clustering.cachefiles.fix_hint` of the
+    space ``autoencoder``).
     """
+    hint = hint or fix_hint("autoencoder")
     ident = {"model": "autoencoder", "params": params, "seed": int(seed),
              "data_sha256": data_sha256}
     key = _key(ident)
@@ -166,7 +170,7 @@ def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, prog
     ckpt = Path(cache_dir) / f"autoencoder-model-{key}.ckpt.keras"
     expect = {**ident, "key": key}
     if not rebuild:
-        found = read_verified(path, expect, "autoencoder")
+        found = read_verified(path, expect, hint)
         if found is not None:
             if progress:
                 print(f"[mnist_clustering.autoencoder] reusing the trained model {path}",
@@ -174,7 +178,7 @@ def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, prog
             return AutoencoderModel(path, *found)
     resume = None
     if not rebuild:
-        found = read_verified(ckpt, expect, "autoencoder")
+        found = read_verified(ckpt, expect, hint)
         if found is not None:
             resume = (int(found[1]["epochs_done"]), found[0])
             if progress:

@@ -2,7 +2,7 @@
 sidecar JSON that says what it holds and carries its xxh3-64 checksum.
 
 Used by :mod:`mnist_clustering.spaces` and :mod:`mnist_clustering.autoencoder`; imports
-only the lowest rooms (``files``, and ``distances`` for its checksum function).
+only the lowest room (``files``, its atomic write and its checksum).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .distances import CHECKSUM_ALGORITHM, digest
-from .files import atomic_write
+from .files import CHECKSUM_ALGORITHM, atomic_write, digest
 
 # Packages whose versions are written into a sidecar (those that shape the numbers).
 _VERSIONED = ("numpy", "scikit-learn", "umap-learn", "pynndescent", "numba",
@@ -49,10 +48,28 @@ def _sidecar(path):
     return path.with_name(path.name.rsplit(".", 1)[0] + ".json")
 
 
-def fix_hint(space):
-    """How to replace a damaged cache file of ``space`` (for error messages)."""
-    return (f"It is a cache: rebuild it with `mnist-clustering embed --space {space} --rebuild` "
-            f"or `embed({space!r}, ..., rebuild=True)`, or delete the file and run again.")
+def fix_hint(space, dataset="mnist", n_samples=None, seed=0, *, default_params=True):
+    """How to replace a damaged cache file of ``space`` (for error messages): the
+    command (and the call) that rebuilds that very file, its dataset, subsample and
+    seed included.
+
+    Examples
+    --------
+    >>> fix_hint("pca", "digits", 500, 3)  # doctest: +NORMALIZE_WHITESPACE
+    "It is a cache: rebuild it with `mnist-clustering embed --space pca --rebuild
+    --dataset digits --n-samples 500 --seed 3` or `embed('pca', 'digits', 500, seed=3,
+    rebuild=True)`, or delete the file and run again."
+    """
+    options = "".join([f" --dataset {dataset}" if dataset != "mnist" else "",
+                       f" --n-samples {int(n_samples)}" if n_samples is not None else "",
+                       f" --seed {int(seed)}" if seed else ""])
+    call = ", ".join([repr(space), *([repr(dataset)] if dataset != "mnist" or n_samples else []),
+                      *([repr(int(n_samples))] if n_samples is not None else []),
+                      *([f"seed={int(seed)}"] if seed else []),
+                      *([] if default_params else ["params=<the same params>"]), "rebuild=True"])
+    command = (f"`mnist-clustering embed --space {space} --rebuild{options}` or "
+               if default_params else "")
+    return f"It is a cache: rebuild it with {command}`embed({call})`, or delete the file and run again."
 
 
 def write_verified(path, payload, info):
@@ -72,7 +89,7 @@ def write_verified(path, payload, info):
     return info
 
 
-def read_verified(path, expect, space):
+def read_verified(path, expect, hint):
     """The bytes of a cache file and its sidecar, checked; ``None`` when absent.
 
     Parameters
@@ -80,8 +97,8 @@ def read_verified(path, expect, space):
     path : path
     expect : dict
         Sidecar entries that must match (what defines the file's content).
-    space : str
-        For the fix named in errors.
+    hint : str
+        The fix named in errors (:func:`fix_hint`).
 
     Returns
     -------
@@ -109,13 +126,13 @@ def read_verified(path, expect, space):
     except (OSError, ValueError) as error:
         raise SpaceCacheError(
             f"cannot verify {path}: its sidecar {meta.name} is unreadable "
-            f"({error.__class__.__name__}: {error}). {fix_hint(space)}"
+            f"({error.__class__.__name__}: {error}). {hint}"
         ) from error
     for name, value in json.loads(json.dumps(expect)).items():
         if info.get(name) != value:
             raise SpaceCacheError(
                 f"the sidecar {meta} of {path.name} says {name}={info.get(name)!r}, expected "
-                f"{value!r}. {fix_hint(space)}"
+                f"{value!r}. {hint}"
             )
     payload = path.read_bytes()
     check = info.get("checksum") or {}
@@ -123,6 +140,6 @@ def read_verified(path, expect, space):
             or check.get("digest") != digest(payload)):
         raise SpaceCacheError(
             f"the cached file {path} is damaged: its size or {CHECKSUM_ALGORITHM} checksum "
-            f"does not match its sidecar {meta.name}. {fix_hint(space)}"
+            f"does not match its sidecar {meta.name}. {hint}"
         )
     return payload, info

@@ -17,7 +17,10 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 
 from .estimators import METHODS
 
@@ -79,6 +82,9 @@ def build_parser():
     best.add_argument("--score", required=True, help="the score to rank k by, and whether the best k maximises or "
                            f"minimises it: {_scores()}")
     best.add_argument("-n", type=int, default=5, help="how many k to list (default 5)")
+    best.add_argument("--seed", type=int, default=None,
+                      help="rank the runs of this seed alone (default: each k by its mean "
+                           "over the table's seeds, with their number and 95%% interval)")
     _add_table_options(best)
     best.add_argument("--n-samples", type=int, default=None, metavar="N",
                       help="the table of a sweep run with --n-samples N")
@@ -121,22 +127,63 @@ def _add_table_options(parser):
     parser.add_argument("--results-dir", default=None, help="root of the results tables")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, ``timeout``, a batch scheduler), handled as Ctrl-C is."""
+
+
 def main(argv=None):
-    """Entry point of the console script; returns the exit status."""
+    """Entry point of the console script; returns the exit status.
+
+    Bad input is one line, ``mnist-clustering: error: ...``, and status 2. Ctrl-C
+    (status 130) and SIGTERM (status 143) stop the work, end the local worker processes
+    and print one line: every finished row is already saved.
+    """
     args = build_parser().parse_args(argv)
     from .data import DataIntegrityError, DataUnavailableError
     from .executors import WorkerLostError
     from .sweep import ResultsError
 
+    with _sigterm_as_interrupt():
+        try:
+            return _COMMANDS[args.command](args) or 0
+        except Terminated:
+            print("\nterminated (SIGTERM): every finished k is already saved; re-run to resume.",
+                  file=sys.stderr)
+            return 143
+        except KeyboardInterrupt:
+            print("\ninterrupted: every finished k is already saved; re-run to resume.",
+                  file=sys.stderr)
+            return 130
+        except (ValueError, ResultsError, FileNotFoundError, DataIntegrityError,
+                DataUnavailableError, WorkerLostError, MemoryError, OSError) as error:
+            print(f"mnist-clustering: error: {_message(error)}", file=sys.stderr)
+            return 2
+
+
+def _message(error):
+    """The error's own message, or what it is when it has none (a bare MemoryError)."""
+    text = str(error).strip()
+    if isinstance(error, MemoryError):
+        return f"out of memory{f' ({text})' if text else ''}: use a smaller grid, fewer " \
+               "--workers or --n-samples"
+    return text or error.__class__.__name__
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Raise :class:`Terminated` on SIGTERM while the command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        return _COMMANDS[args.command](args) or 0
-    except KeyboardInterrupt:
-        print("\ninterrupted: every finished k is already saved; re-run to resume.", file=sys.stderr)
-        return 130
-    except (ValueError, ResultsError, FileNotFoundError, DataIntegrityError,
-            DataUnavailableError, WorkerLostError, MemoryError, OSError) as error:
-        print(f"mnist-clustering: error: {error}", file=sys.stderr)
-        return 2
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _data(args):
@@ -183,14 +230,18 @@ def _sweep(args):
 
 
 def _best(args):
+    from .checks import check_int
     from .metrics import SCORE_DIRECTIONS, best_k
     from .sweep import load_results
 
     if args.score not in SCORE_DIRECTIONS:  # before reading any table
         raise ValueError(f"unknown score {args.score!r}; choose one of (best k maximises or "
                          f"minimises it): {_scores()}")
+    if args.seed is not None:
+        check_int(args.seed, "--seed", min_val=0, max_val=2**32 - 1)
+    check_int(args.n, "-n", min_val=1)
     table = load_results(args.method, args.dataset, args.results_dir, n_samples=args.n_samples)
-    top = best_k(table, args.score, n=args.n)
+    top = best_k(table, args.score, n=args.n, seed=args.seed)
     print(top.to_string(index=False))
     note = top.attrs.get("note")
     if note:

@@ -763,3 +763,15 @@ def _loader(name):
         raise ValueError(
             f"unknown dataset {name!r}; choose one of {', '.join(sorted(_LOADERS))}"
         ) from None
+
+
+def check_dataset(name):
+    """Return ``name`` if it names a dataset :func:`load_dataset` knows, else raise.
+
+    Examples
+    --------
+    >>> check_dataset("digits")
+    'digits'
+    """
+    _loader(name)
+    return name

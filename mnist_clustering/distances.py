@@ -45,7 +45,8 @@ from pathlib import Path
 import numpy as np
 import psutil
 import scipy.sparse as sp
-import xxhash
+
+from .files import CHECKSUM_ALGORITHM, digest
 
 __all__ = [
     "CACHE_ENV",
@@ -87,10 +88,8 @@ class DistanceCacheError(ValueError):
     """A cached distance matrix does not match the checksums written with it."""
 
 
-#: Content checksum of the cache file: one xxh3-64 digest per block of rows. xxh3 hashes
-#: at memory speed and releases the GIL, so blocks are checked by parallel threads;
-#: crc32 (zlib) is several times slower and only 32 bits wide.
-CHECKSUM_ALGORITHM = "xxh3_64"
+# Content checksum of the cache file: one files.digest (xxh3-64) per block of rows,
+# checked by parallel threads (xxh3 releases the GIL).
 #: Target size of one checksummed block of rows (the last block may be shorter).
 CHECKSUM_BLOCK_BYTES = 64 * 1024**2
 
@@ -291,11 +290,6 @@ def _fix_hint(data: Path) -> str:
 def _checksum_block_rows(n: int) -> int:
     """Rows per checksummed block: about CHECKSUM_BLOCK_BYTES of an (n, n) float32 matrix."""
     return max(1, CHECKSUM_BLOCK_BYTES // (4 * max(int(n), 1)))
-
-
-def digest(buf) -> str:
-    """Hex xxh3-64 digest of a buffer: the checksum of every verified cache file."""
-    return xxhash.xxh3_64_hexdigest(buf)
 
 
 def _sidecar_checksums(info: dict, n: int) -> tuple[int, list[str]] | str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_n_clusters
+from .checks import check_int, check_n_clusters
 from .notebook2022 import KMEDOIDS_PARAMS
 
 METHODS = ("kmeans", "kmedoids-alternate", "kmedoids-fasterpam")
@@ -99,7 +99,8 @@ def method_params(method, **overrides):
     Raises
     ------
     ValueError
-        If an override is not a parameter of that method.
+        If an override is not a parameter of that method, or a count (``n_init``,
+        ``max_iter``) is not an integer >= 1.
     """
     params = dict(DEFAULT_PARAMS[check_method(method)])
     unknown = {key for key, value in overrides.items() if value is not None} - set(params)
@@ -108,7 +109,12 @@ def method_params(method, **overrides):
             f"parameter(s) {sorted(unknown)} do not apply to method {method!r}; "
             f"it takes {sorted(params)}"
         )
-    params.update({key: value for key, value in overrides.items() if value is not None})
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if isinstance(params[key], int):  # counts: n_init, max_iter
+            value = check_int(value, key, min_val=1)
+        params[key] = value
     return params
 
 

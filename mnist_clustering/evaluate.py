@@ -6,10 +6,14 @@ is what it needs: the grid of k (:func:`parse_k_range`), the prepared data
 :func:`make_spec`; the random seeds of a sweep, :func:`parse_seed_grid`), and the worker side of a parallel sweep (:class:`SweepTask`,
 :func:`evaluate_task`).
 
-A worker process gets a :class:`SweepData` without its arrays: it loads the dataset
-itself, once per process, and checks that its prepared images are byte-identical to the
-driver's (the data fingerprint), so a worker with another MNIST file or another
-``prepare`` fails loudly instead of mixing results. K-Medoids needs the distance
+A worker process gets a :class:`SweepData` without its arrays, but with their identity
+(:class:`DataSource`): the driver's MNIST cache folder, or the very feature-space cache
+file the driver read and its checksum. It loads exactly that, once per process (a
+per-process cache keyed by the whole identity, so a rebuilt space or another cache
+folder is another entry, never a stale one), and checks that its prepared images are
+byte-identical to the driver's (the data fingerprint). A mismatch reloads once, then
+fails loudly instead of mixing results. Nothing of the worker's own environment (which
+is that of the moment the worker process started) decides what data it uses. K-Medoids needs the distance
 matrix on the worker; :func:`resolve_distances` chooses how it gets there:
 
 ``'shared-path'``
@@ -58,15 +62,24 @@ VERSIONED = ("numpy", "scipy", "scikit-learn", "scikit-learn-extra", "kmedoids",
 
 
 # --------------------------------------------------------------------------- k grids
-def parse_k_range(spec):
+MAX_GRID_VALUES = 1_000_000
+"""Most values a k or seed grid may hold (no dataset here has a million images)."""
+
+
+def parse_k_range(spec, n=None):
     """Parse a k grid: ``'2:80'``, ``'2:263:5'``, ``'10,19,22'`` or a mix of them.
 
     Ranges follow Python's ``range(start, stop, step)``: the stop is excluded, so
-    ``'2:80'`` is k = 2..79.
+    ``'2:80'`` is k = 2..79. The grid's size and its largest k are checked before it is
+    built, so a typo such as ``2:1000000000`` is an error at once, not a grid of a
+    billion values.
 
     Parameters
     ----------
     spec : str, int or iterable of int
+    n : int, optional
+        The number of images: every k must then be at most ``n - 1`` (the silhouette
+        needs a cluster with two images).
 
     Returns
     -------
@@ -76,7 +89,8 @@ def parse_k_range(spec):
     Raises
     ------
     ValueError
-        On an empty or malformed spec, an empty range, or any k < 2.
+        On an empty or malformed spec, an empty range, a value that is not an integer,
+        any k < 2 (or > n - 1), or more than :data:`MAX_GRID_VALUES` values.
 
     Examples
     --------
@@ -84,11 +98,22 @@ def parse_k_range(spec):
     [2, 7]
     >>> parse_k_range("2:4,10")
     [2, 3, 10]
+    >>> parse_k_range("2:1000000000", n=1500)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the k grid '2:1000000000' goes up to k=999999999, larger than ... <= n - 1 = 1499 ...
     """
-    values = _grid_values(spec, "k")
-    if min(values) < 2:
-        raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {min(values)}")
-    return values
+    parts = _grid_parts(spec, "k")
+    low = min(part[0] for part in parts)
+    high = max(part[-1] for part in parts)
+    if low < 2:
+        raise ValueError(f"every k must be >= 2 (a clustering needs two clusters); got {low}")
+    if n is not None and high > n - 1:
+        shown = spec if isinstance(spec, str) else ",".join(str(part[0]) for part in parts)
+        raise ValueError(f"the k grid {shown!r} goes up to k={high}, larger than the number of "
+                         f"samples allows: with n={n} images every k of a sweep must be <= "
+                         f"n - 1 = {n - 1} (the silhouette needs a cluster of two images)")
+    return _materialise(parts, spec, "k")
 
 
 def parse_seed_grid(spec):
@@ -99,55 +124,88 @@ def parse_seed_grid(spec):
     >>> parse_seed_grid("0:3,10")
     [0, 1, 2, 10]
     """
-    values = _grid_values(spec, "seed")
-    if values[-1] >= 2**32:
-        raise ValueError(f"seeds must lie in 0 .. 2**32 - 1, got {values[-1]}")
-    return values
+    parts = _grid_parts(spec, "seed")
+    high = max(part[-1] for part in parts)
+    if high >= 2**32 or min(part[0] for part in parts) < 0:
+        raise ValueError(f"seeds must lie in 0 .. 2**32 - 1, got {spec!r}")
+    return _materialise(parts, spec, "seed")
 
 
-def _grid_values(spec, what):
-    if isinstance(spec, (int, np.integer)):
-        values = [int(spec)]
-    elif isinstance(spec, str):
-        values = _parse_k_string(spec)
-    else:
-        values = [int(v) for v in spec]
+def _grid_parts(spec, what):
+    """The grid as ranges and one-value ranges, each checked, none expanded."""
+    if isinstance(spec, str):
+        return _parse_grid_string(spec, what)
+    values = [spec] if isinstance(spec, (numbers.Integral, np.integer)) else list(spec)
     if not values:
         raise ValueError(f"the {what} grid {spec!r} is empty")
-    return sorted(set(values))
+    checked = [check_int(value, what) for value in values]
+    return [range(value, value + 1) for value in checked]
 
 
-def _parse_k_string(spec):
+def _materialise(parts, spec, what):
+    total = sum(len(part) for part in parts)
+    if total > MAX_GRID_VALUES:
+        shown = spec if isinstance(spec, str) else f"of {total} values"
+        raise ValueError(f"the {what} grid {shown!r} has {total:,} values, more than the "
+                         f"{MAX_GRID_VALUES:,} a sweep may hold: give a smaller grid")
+    return sorted({value for part in parts for value in part})
+
+
+def _parse_grid_string(spec, what):
     if not spec.strip():
-        raise ValueError("the k grid is empty; give e.g. '2:80', '2:263:5' or '10,19,22'")
-    values = []
+        raise ValueError(f"the {what} grid is empty; give e.g. '2:80', '2:263:5' or '10,19,22'")
+    parts = []
     for part in spec.split(","):
         part = part.strip()
-        if not re.fullmatch(r"\d+(:\d+(:\d+)?)?", part):
+        if not re.fullmatch(r"\d{1,18}(:\d{1,18}(:\d{1,18})?)?", part):
             raise ValueError(
-                f"malformed k grid part {part!r} in {spec!r}; use START:STOP[:STEP] or K"
-            )
-        numbers = [int(x) for x in part.split(":")]
-        if len(numbers) == 1:
-            values.append(numbers[0])
+                f"malformed {what} grid part {part!r} in {spec!r}; use START:STOP[:STEP] or "
+                f"{what.upper()}, with whole numbers")
+        values = [int(x) for x in part.split(":")]
+        if len(values) == 1:
+            parts.append(range(values[0], values[0] + 1))
             continue
-        if len(numbers) == 3 and numbers[2] == 0:
-            raise ValueError(f"step 0 in k grid part {part!r}")
-        grid = range(*numbers)
+        if len(values) == 3 and values[2] == 0:
+            raise ValueError(f"step 0 in {what} grid part {part!r}")
+        grid = range(*values)
         if len(grid) == 0:
-            raise ValueError(f"k grid part {part!r} is empty (the stop is excluded, as in range)")
-        values.extend(grid)
-    return values
+            raise ValueError(f"{what} grid part {part!r} is empty (the stop is excluded, as in range)")
+        parts.append(grid)
+    return parts
 
 
 # --------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class DataSource:
+    """Where the prepared images of a sweep come from: what a worker loads.
+
+    Attributes
+    ----------
+    dataset : str
+    n_samples : int or None
+    space : str
+    cache_dir : str or None
+        The folder the driver read from: MNIST's cache (raw ``mnist``), or the feature
+        space's cache (any other space); None for ``digits`` in raw pixels.
+    key, checksum : str or None
+        The feature space's cache key and its file's xxh3-64 checksum (None in raw).
+    """
+
+    dataset: str
+    n_samples: int | None
+    space: str = "raw"
+    cache_dir: str | None = None
+    key: str | None = None
+    checksum: str | None = None
+
+
 @dataclass
 class SweepData:
     """The prepared images and labels a sweep works on, and their distance matrix.
 
-    Pickled (sent to a worker process), it carries only its name and its fingerprint:
-    the worker loads the data itself, once per process, and checks the fingerprint
-    (:func:`worker_data`).
+    Pickled (sent to a worker process), it carries only its identity
+    (:class:`DataSource`) and its fingerprint: the worker loads that data itself, once
+    per process, and checks the fingerprint (:func:`worker_data`).
 
     Parameters
     ----------
@@ -165,6 +223,10 @@ class SweepData:
         is the prepared pixels; any other is read from (or built into) the cache by
         :func:`mnist_clustering.spaces.embed` (its seed 0, default parameters), test images
         through the same fitted transform. Its tables live in ``results/<dataset>/<space>/``.
+    cache_dir : str, optional
+        Read MNIST (raw pixels) or the feature space from this cache folder instead of
+        the default one (``$MNIST_CLUSTERING_CACHE`` or the user cache, as it is when
+        the arrays are first used).
     """
 
     dataset: str = "mnist"
@@ -172,6 +234,17 @@ class SweepData:
     progress: bool = True
     rebuild_distances: bool = False
     space: str = "raw"
+    cache_dir: str | None = None
+
+    def __post_init__(self):
+        from .data import check_dataset
+        from .spaces import SPACES
+
+        check_dataset(self.dataset)
+        if self.n_samples is not None:
+            self.n_samples = check_int(self.n_samples, "n_samples", min_val=2)
+        if self.space not in SPACES:
+            raise ValueError(f"unknown space {self.space!r}; choose one of {', '.join(SPACES)}")
 
     @cached_property
     def space_provenance(self):
@@ -180,26 +253,51 @@ class SweepData:
         return self.__dict__.get("_space_provenance")
 
     @cached_property
+    def source(self):
+        """This data's identity (:class:`DataSource`), fixed when its arrays are loaded."""
+        self.arrays  # noqa: B018
+        return self.__dict__["_source"]
+
+    @cached_property
     def arrays(self):
+        return self._load(build=True)
+
+    def _load(self, *, build, expect=None):
         from .data import load_dataset, prepare
 
         if self.space != "raw":
-            from .spaces import SPACES, embed
+            from .distances import default_cache_dir
+            from .spaces import embed
 
-            if self.space not in SPACES:
-                raise ValueError(f"unknown space {self.space!r}; choose one of {', '.join(SPACES)}")
-            if self.n_samples is not None and self.n_samples < 2:
-                raise ValueError(f"n_samples must be at least 2, got {self.n_samples}")
-            fs = embed(self.space, self.dataset, self.n_samples, progress=self.progress)
-            self.__dict__["_space_provenance"] = dict(fs.provenance)
+            folder = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
+            fs = embed(self.space, self.dataset, self.n_samples, progress=self.progress,
+                       cache_dir=folder, build=build)
+            info = dict(fs.provenance)
+            source = DataSource(self.dataset, self.n_samples, self.space, str(folder),
+                                info.get("key"), (info.get("checksum") or {}).get("digest"))
+            if expect is not None and (source.key, source.checksum) != (expect.key, expect.checksum):
+                raise ValueError(
+                    f"the {self.space} space in {folder} is not the driver's (key "
+                    f"{source.key}, checksum {source.checksum}; the driver read key "
+                    f"{expect.key}, checksum {expect.checksum}): it was rebuilt meanwhile? "
+                    "Re-run the sweep")
+            self.__dict__["_space_provenance"] = info
+            self.__dict__["_source"] = source
             return fs.X_train, np.asarray(fs.y_train), fs.X_test, np.asarray(fs.y_test)
-        (x_train, y_train), (x_test, y_test) = load_dataset(self.dataset)
+        folder = None
+        if self.dataset == "mnist":
+            from .data import cache_dir
+
+            folder = str(Path(self.cache_dir) if self.cache_dir is not None else cache_dir())
+        (x_train, y_train), (x_test, y_test) = load_dataset(
+            self.dataset, **({"cache_dir": folder} if folder is not None else {}))
         if self.n_samples is not None:
             if not 2 <= self.n_samples <= len(x_train):
                 raise ValueError(
                     f"n_samples must be between 2 and {len(x_train)}, got {self.n_samples}"
                 )
             x_train, y_train = x_train[: self.n_samples], y_train[: self.n_samples]
+        self.__dict__["_source"] = DataSource(self.dataset, self.n_samples, "raw", folder)
         return prepare(x_train), np.asarray(y_train), prepare(x_test), np.asarray(y_test)
 
     @property
@@ -242,19 +340,32 @@ class SweepData:
         return {"x_train_prepared_sha256": array_sha256(self.X), "y_train_sha256": array_sha256(self.y)}
 
     def __reduce__(self):
-        return worker_data, (self.dataset, self.n_samples, self.fingerprint, self.space)
+        return worker_data, (self.source, self.fingerprint)
 
 
-def worker_data(dataset, n_samples, fingerprint, space="raw"):
-    """This process's :class:`SweepData` for ``(dataset, n_samples)``, checked against
+def worker_data(source, fingerprint):
+    """This process's :class:`SweepData` for the driver's ``source``, checked against
     the driver's ``fingerprint``.
+
+    Loaded once per process and identity; an entry whose images differ from the
+    driver's is dropped and the data loaded again, once, before giving up.
+
+    Parameters
+    ----------
+    source : DataSource
+        The driver's :attr:`SweepData.source`.
+    fingerprint : dict
+        The driver's :attr:`SweepData.fingerprint`.
 
     Raises
     ------
     ValueError
-        If the images prepared here differ from the driver's.
+        If the images prepared here differ from the driver's, even loaded afresh.
     """
-    data = _loaded(dataset, n_samples, space)
+    data = _loaded(source)
+    if data.fingerprint != fingerprint:
+        _LOADED.pop(source, None)
+        data = _loaded(source)
     if data.fingerprint != fingerprint:
         import socket
 
@@ -265,11 +376,27 @@ def worker_data(dataset, n_samples, fingerprint, space="raw"):
     return data
 
 
-@lru_cache(maxsize=2)
-def _loaded(dataset, n_samples, space="raw"):
-    data = SweepData(dataset, n_samples, progress=False, space=space)
-    data.arrays  # noqa: B018  (load now, once per process)
-    return data
+_LOADED = {}
+"""This process's loaded data, by :class:`DataSource` (at most :data:`_LOADED_MAX`)."""
+
+_LOADED_MAX = 2
+
+
+def _loaded(source):
+    if source not in _LOADED:
+        data = SweepData(source.dataset, source.n_samples, progress=False, space=source.space,
+                         cache_dir=source.cache_dir)
+        # a worker reads the driver's data; it never builds a feature space of its own
+        data.__dict__["arrays"] = data._load(build=False, expect=source if source.key else None)
+        while len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[source] = data
+    return _LOADED[source]
+
+
+def clear_loaded():
+    """Forget the data loaded for worker calls in this process."""
+    _LOADED.clear()
 
 
 # --------------------------------------------------------------------------- parameters

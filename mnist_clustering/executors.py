@@ -13,10 +13,18 @@ result as soon as it is ready. It knows nothing of what it runs:
 In a worker every call runs with the BLAS and OpenMP pools limited to one thread
 (threadpoolctl), so N workers use N cores and a result does not depend on how many
 threads the worker process would otherwise use. Closing the generator early (an
-error, Ctrl-C) cancels the calls not yet started. Local worker processes ignore Ctrl-C
-(SIGINT): a terminal sends it to its whole foreground process group, and the workers
-would each die with a ``KeyboardInterrupt`` traceback; the caller alone stops, and
-stops them.
+error, Ctrl-C) cancels the calls not yet started and ends the local worker processes.
+
+Local worker processes end with the process that started them, whatever ends it:
+
+- they ignore Ctrl-C (SIGINT) and SIGTERM: a terminal sends Ctrl-C to its whole
+  foreground process group, and ``kill``, ``timeout`` or a batch scheduler may send
+  SIGTERM to every process of a job; the workers would each die with a traceback or
+  be seen as lost. The caller alone stops, and stops them (loky kills them);
+- they watch their parent: if it disappears without stopping them (SIGKILL, a crash),
+  they exit. On Linux the kernel does it at once (``PR_SET_PDEATHSIG``, for workers
+  started from the main thread); elsewhere, and as a fallback, a thread of the worker
+  checks its parent every :data:`PARENT_POLL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -25,10 +33,14 @@ import contextlib
 import os
 import signal
 import threading
+import time
 import warnings
 
 CONNECT_TIMEOUT = 10
 """Seconds to wait for a Dask scheduler to answer before giving up."""
+
+PARENT_POLL_SECONDS = 1.0
+"""How often a local worker process checks that the process that started it is alive."""
 
 _HINT = ("start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
          "or use --workers N (Python: workers=N) for local worker processes")
@@ -83,12 +95,52 @@ def map_unordered(function, items, *, shared=None, workers=1, scheduler=None):
 def _one_thread(function, shared, item):
     from threadpoolctl import threadpool_limits
 
-    if threading.current_thread() is threading.main_thread():
-        # a local worker process (Dask runs calls in threads): one that loky started
-        # again later, outside _sigint_ignored, ignores Ctrl-C from its first call on
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
     with threadpool_limits(limits=1):
         return function(shared, item)
+
+
+def _start_worker(parent, watch_from_kernel):
+    """Initializer of every local worker process (see the module docstring).
+
+    Parameters
+    ----------
+    parent : int
+        The process id of the process that starts the workers.
+    watch_from_kernel : bool
+        Ask Linux to kill this process when the thread that started it ends (only
+        when that thread is the caller's main thread, which ends with the process).
+    """
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    if watch_from_kernel:
+        _kill_me_with_my_parent()
+    if os.getppid() != parent:  # the parent died before this line: nothing to work for
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent",
+                     daemon=True).start()
+
+
+def _kill_me_with_my_parent():
+    """``prctl(PR_SET_PDEATHSIG, SIGKILL)`` where it exists (Linux); nothing elsewhere."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no libc or no prctl: the watching thread remains
+        pass
+
+
+def _watch_parent(parent):
+    # A fit that holds the GIL (FasterPAM) delays this check until it returns; the
+    # kernel's PR_SET_PDEATHSIG, where set, does not wait.
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 @contextlib.contextmanager
@@ -112,11 +164,14 @@ def _sigint_ignored():
 
 def _on_local_processes(function, shared, items, workers):
     from joblib import Parallel, delayed
+    from joblib._parallel_backends import LokyBackend
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
+    main = threading.current_thread() is threading.main_thread()
+    backend = LokyBackend(initializer=_start_worker, initargs=(os.getpid(), main))
     # batch_size=1: each call is long (a whole fit), and joblib's automatic batching
     # could leave the last batch of the costliest calls to one process.
-    parallel = Parallel(n_jobs=min(workers, len(items)), backend="loky", batch_size=1,
+    parallel = Parallel(n_jobs=min(workers, len(items)), backend=backend, batch_size=1,
                         return_as="generator_unordered")
     with _sigint_ignored():  # the call starts (or reuses) the worker processes
         results = parallel(delayed(_one_thread)(function, shared, item) for item in items)
@@ -130,6 +185,19 @@ def _on_local_processes(function, shared, items, workers):
         with warnings.catch_warnings():  # joblib's note on the calls closing leaves unused
             warnings.simplefilter("ignore", UserWarning)
             results.close()
+
+
+def shutdown_local_workers():
+    """End the local worker processes kept for reuse, if any (they are started again
+    when next needed). Returns whether there were any."""
+    from joblib.externals.loky import reusable_executor
+
+    executor = reusable_executor._executor
+    if executor is None:
+        return False
+    executor.shutdown(wait=True, kill_workers=True)
+    reusable_executor._executor = None
+    return True
 
 
 def _on_dask(function, shared, items, scheduler):
@@ -178,6 +246,7 @@ def _connect(address):
 
     import distributed
 
+    check_scheduler_address(address)
     outcome = {}
 
     def connect():
@@ -194,7 +263,31 @@ def _connect(address):
         return outcome["client"]
     error = outcome.get("error")
     if isinstance(error, ValueError):  # a malformed address
-        raise ValueError(f"bad Dask scheduler address {address!r}: {error}") from None
+        raise ValueError(f"bad Dask scheduler address {address!r}: {error}; give e.g. "
+                         "tcp://HOST:8786") from None
     reason = f" ({error})" if error else ""
     raise ConnectionError(f"no Dask scheduler answered at {address} within "
                           f"{CONNECT_TIMEOUT} s{reason}; {_HINT}") from None
+
+
+def check_scheduler_address(address):
+    """Check a scheduler address before a ``Client`` is made for it: its form, and for TCP
+    that something listens there. A ``Client`` that fails to connect is left half made,
+    and its finaliser blocks the interpreter's exit for 20 s with a traceback."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address, strict=True)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
+    except ValueError as error:
+        raise ValueError(f"bad Dask scheduler address {address!r}: {error}; give e.g. "
+                         "tcp://HOST:8786") from None
+    if host is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as error:
+        raise ConnectionError(f"no Dask scheduler answered at {address} ({error}); "
+                              f"{_HINT}") from None

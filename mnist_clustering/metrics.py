@@ -704,28 +704,39 @@ test_purity.__test__ = False  # not a pytest test, despite its name
 # ----------------------------------------------------------------------------------
 # choosing k
 # ----------------------------------------------------------------------------------
-def best_k(table, score, n=5):
+def best_k(table, score, n=5, *, seed=None):
     """The ``n`` best values of k for a score, in the score's direction.
+
+    A table with several seeds per k (a ``seed`` column, one row per (k, seed), as
+    every results table) ranks each k by its mean over its seeds, given with the number
+    of seeds and the 95% Student t interval of the mean
+    (:func:`mnist_clustering.uncertainty.seed_summary`); ``seed`` ranks one seed's rows
+    instead.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        One row per k, with a column ``k`` and a column named ``score``. If it has a
-        ``method`` column, it must hold a single method.
+        A column ``k`` and a column named ``score``; one row per k, or per (k, seed)
+        with a ``seed`` column. If it has a ``method`` column, it must hold a single
+        method.
     score : str
         A key of :data:`SCORE_DIRECTIONS`; entropies and inertia are minimised, the
         other scores maximised.
     n : int, default 5
+    seed : int, optional
+        Rank the rows of this seed alone (one run per k).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``k``, ``<score>`` and ``rank`` (1 = best), at most ``n`` rows. Rows
-        whose score is NaN are skipped; equal scores are ranked by increasing k.
-        The k are the table's own values (the seed's ``maxs_tab`` reported list
-        position + 2, wrong for a grid of step 5 or 10). ``attrs`` holds ``score``,
-        ``direction`` and ``note``: for ``inertia`` the note says that inertia always
-        falls as k grows, so its "best" k is just the largest k of the grid (no
+        Columns ``k``, ``<score>`` and ``rank`` (1 = best), at most ``n`` rows; with
+        several seeds per k, ``<score>`` is the mean and ``n_seeds``, ``ci_low`` and
+        ``ci_high`` follow it (no interval for a k with one seed). Rows whose score is
+        NaN are skipped; equal scores are ranked by increasing k. The k are the table's
+        own values (the seed's ``maxs_tab`` reported list position + 2, wrong for a grid
+        of step 5 or 10). ``attrs`` holds ``score``, ``direction`` and ``note``: what
+        was ranked (the mean over seeds, or one seed), and for ``inertia`` that inertia
+        always falls as k grows, so its "best" k is just the largest k of the grid (no
         warning is emitted).
 
     Examples
@@ -735,7 +746,17 @@ def best_k(table, score, n=5):
         k  silhouette  rank
     0  12        0.05     1
     1  22        0.04     2
+    >>> seeds = pd.DataFrame({"k": [2, 2, 3, 3], "seed": [0, 1, 0, 1],
+    ...                       "nmi": [0.40, 0.44, 0.50, 0.52]})
+    >>> best_k(seeds, "nmi").round(3)
+       k   nmi  n_seeds  ci_low  ci_high  rank
+    0  3  0.51        2   0.383    0.637     1
+    1  2  0.42        2   0.166    0.674     2
+    >>> best_k(seeds, "nmi", seed=0)["k"].tolist()
+    [3, 2]
     """
+    from .uncertainty import seed_summary
+
     if score not in SCORE_DIRECTIONS:
         raise ValueError(
             f"unknown score {score!r}; choose one of: {', '.join(sorted(SCORE_DIRECTIONS))}"
@@ -756,7 +777,17 @@ def best_k(table, score, n=5):
                 f"table holds several methods ({', '.join(map(str, methods))}): filter "
                 "it first, e.g. table[table['method'] == 'kmeans']"
             )
-    sub = table[["k", score]].copy()
+    notes = []
+    if seed is not None:
+        seed = check_int(seed, "seed", min_val=0)
+        if "seed" not in table.columns:
+            raise ValueError("seed= needs a table with a 'seed' column")
+        if not (table["seed"] == seed).any():
+            raise ValueError(f"the table has no row of seed {seed}; its seeds are "
+                             f"{_span(table['seed'])}")
+        table = table[table["seed"] == seed]
+        notes.append(f"seed {seed} alone")
+    sub = table[["k", score, *(["seed"] if "seed" in table.columns else [])]].copy()
     try:
         sub[score] = pd.to_numeric(sub[score])
     except (TypeError, ValueError) as err:
@@ -764,16 +795,40 @@ def best_k(table, score, n=5):
     sub = sub[sub[score].notna()]
     if sub.empty:
         raise ValueError(f"column {score!r} has no non-NaN value")
-    if sub["k"].duplicated().any():
+    several = sub["k"].duplicated().any()
+    if several and "seed" not in sub.columns:
         dup = sub["k"][sub["k"].duplicated()].iloc[0]
-        raise ValueError(f"table has several rows for k={dup}; expected one row per k")
+        raise ValueError(f"table has several rows for k={dup} and no 'seed' column; expected "
+                         "one row per k, or per (k, seed)")
+    if several:
+        summary = seed_summary(sub, score)
+        sub = summary[["k", "mean", "n_seeds", "ci_low", "ci_high"]].rename(
+            columns={"mean": score})
+        counts = sorted(set(sub["n_seeds"]))
+        notes.append(f"{score} is the mean over the seeds of each k ({_span(counts)} seeds "
+                     "per k), with the 95% Student t interval of that mean; --seed S "
+                     "(seed=S) ranks one seed's runs")
+    else:
+        sub = sub[["k", score]]
     direction = SCORE_DIRECTIONS[score]
     sub = sub.sort_values("k", kind="stable").sort_values(
         score, ascending=direction == "min", kind="stable"
     )
     out = sub.head(n).reset_index(drop=True)
+    if "n_seeds" in out:
+        out["n_seeds"] = out["n_seeds"].astype(int)
     out["rank"] = np.arange(1, len(out) + 1)
     out.attrs["score"] = score
     out.attrs["direction"] = direction
-    out.attrs["note"] = INERTIA_NOTE if score == "inertia" else ""
+    if score == "inertia":
+        notes.append(INERTIA_NOTE)
+    out.attrs["note"] = "; ".join(notes)
     return out
+
+
+def _span(values):
+    """``'3'``, ``'0 to 9'`` or ``'1, 5'``: a short description of integers, for messages."""
+    values = sorted({int(v) for v in values})
+    if len(values) > 2 and values == list(range(values[0], values[-1] + 1)):
+        return f"{values[0]} to {values[-1]}"
+    return ", ".join(map(str, values))

@@ -96,6 +96,22 @@ SWEEP_SCHEMA = (
 
 BY_NAME = {column.name: column for column in SWEEP_SCHEMA}
 
+VALUE_RANGES = {
+    # The values a column can take at all, (low, high) inclusive, None for no bound: a
+    # stored value outside is a damaged or edited table, never a result. Bounded scores
+    # are fractions or normalised by construction; the adjusted Rand index is bounded
+    # below by -1/2 (scikit-learn's documentation of adjusted_rand_score); entropies,
+    # inertia, the Calinski-Harabasz index, times and counts are non-negative. k, and
+    # the number of misassigned images, are also at most n_samples (checked with it).
+    "k": (2, None), "seed": (0, 2**32 - 1), "n_samples": (2, None),
+    "inertia": (0, None), "silhouette": (-1, 1), "calinski_harabasz": (0, None),
+    "label_entropy": (0, None), "seed_index_entropy": (0, None), "homogeneity": (0, 1),
+    "nmi": (0, 1), "ari": (-0.5, 1), "purity": (0, 1), "accuracy": (0, 1),
+    "n_errors": (0, None), "test_purity": (0, 1), "fit_seconds": (0, None),
+    "score_seconds": (0, None), "n_iter": (0, None),
+}
+"""Column -> (low, high): the range of every numeric column of a table."""
+
 TABLE_COLUMNS = tuple(column.name for column in SWEEP_SCHEMA)
 """Column names of a sweep table, in order."""
 

@@ -159,13 +159,13 @@ def _npz_bytes(**arrays):
     return buffer.getvalue()
 
 
-def _npz_arrays(payload, path, space):
+def _npz_arrays(payload, path, hint):
     try:
         with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
             return npz["X_train"], npz["X_test"]
     except (OSError, ValueError, KeyError) as error:  # checksum fine, content not an npz
         raise SpaceCacheError(f"{path} does not hold X_train and X_test ({error}). "
-                              f"{fix_hint(space)}") from error
+                              f"{hint}") from error
 
 
 # ----------------------------------------------------------------------------- builders
@@ -207,7 +207,8 @@ def _fit_autoencoder(X_train, X_test, params, seed, context):
 
     model = autoencoder.cached_model(X_train, params, seed, cache_dir=context["cache_dir"],
                                      data_sha256=context["train_sha256"],
-                                     rebuild=context["rebuild"], progress=context["progress"])
+                                     rebuild=context["rebuild"], progress=context["progress"],
+                                     hint=context["hint"])
     start = time.perf_counter()
     Z_train = model.encode(X_train)
     fitted = time.perf_counter()
@@ -246,7 +247,7 @@ _BUILDERS = {
 
 
 def embed(space, dataset="mnist", n_samples=None, *, seed=0, rebuild=False, progress=True,
-          cache_dir=None, params=None):
+          cache_dir=None, params=None, build=True):
     """The training and test images of ``dataset`` in feature space ``space``.
 
     Built once (fit on the training images, test images through the same fitted
@@ -271,6 +272,9 @@ def embed(space, dataset="mnist", n_samples=None, *, seed=0, rebuild=False, prog
         Default :func:`mnist_clustering.distances.default_cache_dir`.
     params : dict, optional
         Overrides of :data:`DEFAULT_PARAMS` (see :func:`space_params`).
+    build : bool, default True
+        False: read the cache only (a worker process reads the driver's space); a space
+        that is not cached is a :class:`SpaceCacheError`.
 
     Returns
     -------
@@ -301,20 +305,26 @@ def embed(space, dataset="mnist", n_samples=None, *, seed=0, rebuild=False, prog
     cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     key = _key(ident)
     path = cache_dir / f"space-{space}-{key}.npz"
-    found = None if rebuild else read_verified(path, {**ident, "key": key}, space)
+    hint = fix_hint(space, dataset, n_samples, seed, default_params=params == DEFAULT_PARAMS[space])
+    found = None if rebuild else read_verified(path, {**ident, "key": key}, hint)
+    if found is None and not build:
+        raise SpaceCacheError(f"the {space} space of {dataset} is not in the cache {cache_dir} "
+                              f"({path.name} is missing): it is read, never built, here")
     if found is not None:
         payload, info = found
-        Z_train, Z_test = _npz_arrays(payload, path, space)
+        Z_train, Z_test = _npz_arrays(payload, path, hint)
         if Z_train.shape[0] != len(X_train) or Z_test.shape[0] != len(X_test):
             raise SpaceCacheError(f"{path} holds {Z_train.shape[0]} + {Z_test.shape[0]} rows, "
-                                  f"expected {len(X_train)} + {len(X_test)}. {fix_hint(space)}")
+                                  f"expected {len(X_train)} + {len(X_test)}. {hint}")
         if progress:
             _say(f"reusing {space} space {path} (verified)")
         return FeatureSpace(space, Z_train, Z_test, y_train, y_test, info)
 
     context = {"dataset": dataset, "n_samples": n_samples, "cache_dir": cache_dir,
                "rebuild": rebuild, "progress": progress,
-               "train_sha256": ident["data_sha256"]["X_train"]}
+               "train_sha256": ident["data_sha256"]["X_train"],
+               "hint": fix_hint("autoencoder", dataset, n_samples, seed,
+                                default_params=params == DEFAULT_PARAMS[space])}
     start = time.perf_counter()
     Z_train, Z_test, extra = _BUILDERS[space](X_train, X_test, params, seed, context)
     seconds = time.perf_counter() - start

@@ -29,8 +29,8 @@ from datetime import datetime, timezone
 import numpy as np
 
 from . import executors, notebook2022
-from .checks import check_int, check_n_clusters
-from .estimators import method_params, non_default_params, seed_changes_result
+from .checks import check_int
+from .estimators import NEEDS_DISTANCES, method_params, non_default_params, seed_changes_result
 from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     SweepData,
     SweepSpec,
@@ -195,7 +195,10 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     spec = make_spec(method, seed=seed, silhouette=silhouette, **params)
     seeds = [spec.seed] if seeds is None else parse_seed_grid(seeds)
     workers = check_int(workers, "workers", min_val=1)
-    ks = parse_k_range(ks)
+    if isinstance(scheduler, str):  # before any data is loaded: a typo fails at once
+        executors.check_scheduler_address(scheduler)
+    known_n = len(data.X) if data is not None and "arrays" in data.__dict__ else n_samples
+    ks = parse_k_range(ks, n=known_n)  # checked against n before it is built, when known
     keep = set(parse_k_range(keep)) if keep else set()
     if not keep <= set(ks):
         outside = sorted(keep - set(ks))
@@ -217,13 +220,12 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
             data.progress = False  # progress=False means no bar at all, the distances' included
         if rebuild_distances and "distances" not in data.__dict__:
             data.rebuild_distances = True  # once: a matrix this object already holds is new
+    if not (force or rebuild_distances) and "arrays" not in data.__dict__:
+        stored = _stored_rows(data.name, spec, ks, seeds, keep, keep_labels, results_dir)
+        if stored is not None:  # nothing to compute: the data is not even loaded
+            return stored
     n = len(data.X)
-    for k in ks:
-        check_n_clusters(k, n)
-    if ks[-1] >= n:  # k == n: the silhouette needs a cluster with two images
-        raise ValueError(f"k={ks[-1]} is the number of images n={n}: every k of a sweep is "
-                         f"scored by the silhouette, which needs 2 <= k <= n - 1 = {n - 1}; "
-                         f"drop k={ks[-1]} from --k")
+    parse_k_range(ks, n=n)  # every k <= n - 1: the silhouette needs a cluster of two images
     if spec.silhouette != "exact" and spec.silhouette >= n:
         raise ValueError(f"a silhouette sample of N={spec.silhouette} images is not a sample of "
                          f"the n={n} images: omit --silhouette (silhouette='exact') for the exact "
@@ -234,6 +236,8 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     store.check_compatible(table, spec, n)
     done = _done_rows(table, store, spec, n, keep, keep_labels)
     todo = [(s, k) for s in seeds for k in ks if force or (k, s) not in done]
+    if scheduler is None and min(workers, len(todo)) > 1:
+        _check_memory_for_workers(min(workers, len(todo)), data, spec, distances)
     if todo:
         rows = _computed_rows(data, spec, todo, store, workers, scheduler, distances)
         try:
@@ -245,19 +249,78 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     return table[wanted].reset_index(drop=True)
 
 
+def _stored_rows(name, spec, ks, seeds, keep, keep_labels, results_dir):
+    """The requested rows if the table holds every one of them complete (silhouette
+    included) with what was asked kept, sound; else None. Judged from the table alone,
+    so that a sweep with nothing left to compute loads no data (nor builds a feature
+    space): what ``make reproduce`` does with the committed results."""
+    store = ResultsStore(name, spec.method, results_dir,
+                         variant=non_default_params(spec.method, spec.params_dict))
+    table = store.load()
+    counts = set(table["n_samples"])
+    if len(counts) != 1:
+        return None
+    store.check_compatible(table, spec, counts.pop())
+    complete = table[table["silhouette"].notna()]
+    have = set(zip(complete["k"].astype(int), complete["seed"].astype(int)))
+    wanted = [(k, s) for s in seeds for k in ks]
+    if not set(wanted) <= have:
+        return None
+    for k, s in wanted:
+        if (k in keep and not store.usable(store.artifact_path(k, s), ("labels", "centers"))) or (
+                keep_labels and not store.usable(store.labels_path(k, s), ("labels",))):
+            return None
+    rows = table["k"].isin(ks) & table["seed"].isin(seeds)
+    return table[rows].reset_index(drop=True)
+
+
 def _done_rows(table, store, spec, n_samples, keep, keep_labels):
     """(k, seed) stored complete or with their pending labels, and what was asked kept.
 
     A row whose silhouette is empty and whose pending record is gone or damaged is not
-    done: its labels are lost, so it is recomputed.
+    done: its labels are lost, so it is recomputed. Nor is a row whose kept artefact or
+    labels (asked for) are missing or damaged: a damaged one is removed, saying so.
     """
     waiting = set(store.pending_labels(spec, n_samples))
     keys = list(zip(table["k"].astype(int), table["seed"].astype(int)))
     lost = [np.isnan(value) and key not in waiting for key, value in zip(keys, table["silhouette"])]
     done = {key for key, gone in zip(keys, lost) if not gone}
     return {(k, s) for k, s in done
-            if (k not in keep or store.artifact_path(k, s).exists())
-            and (not keep_labels or store.labels_path(k, s).exists())}
+            if (k not in keep or store.usable(store.artifact_path(k, s), ("labels", "centers")))
+            and (not keep_labels or store.usable(store.labels_path(k, s), ("labels",)))}
+
+
+WORKER_BASE_BYTES = 300 * 1024**2
+"""Memory of one local worker process before it loads any data (numpy, scikit-learn and
+the package imported: about 240 MB measured here, rounded up)."""
+
+
+def worker_memory(data, spec, distances=None):
+    """An upper estimate of one local worker process's memory for a sweep, in bytes:
+    :data:`WORKER_BASE_BYTES`, three times the data's arrays (the dataset as loaded, its
+    prepared copy, and a fit's working arrays), and the distance matrix if it is sent
+    to every worker (policy ``'scatter'``)."""
+    per = WORKER_BASE_BYTES + 3 * sum(np.asarray(a).nbytes for a in data.arrays)
+    if spec.method in NEEDS_DISTANCES and distances != "recompute":
+        if distances == "scatter" or (distances is None and "distances" in data.__dict__
+                                      and not isinstance(data.distances, np.memmap)):
+            per += len(data.X) ** 2 * 4
+    return per
+
+
+def _check_memory_for_workers(workers, data, spec, distances):
+    """Refuse more local worker processes than the memory available now can hold."""
+    import psutil
+
+    per = worker_memory(data, spec, distances)
+    available = psutil.virtual_memory().available
+    if workers * per > available:
+        fits = max(1, available // per)
+        raise ValueError(
+            f"--workers {workers} would need about {workers * per / 1e9:.1f} GB of memory "
+            f"({per / 1e9:.2f} GB per worker process for these {len(data.X)} images), but "
+            f"{available / 1e9:.1f} GB is available now: use --workers {fits} or fewer "
+            f"(Python: workers={fits})")
 
 
 def _computed_rows(data, spec, todo, store, workers, scheduler, distances):
@@ -281,9 +344,9 @@ def _init_medoids(data, spec, k, store):
     if spec.method != "kmedoids-fasterpam" or spec.params_dict.get("init") != "alternate":
         return None
     alternate = ResultsStore(store.dataset, "kmedoids-alternate", store.root)
-    if alternate.artifact_path(k).exists():
-        return alternate.load_artifact(k).get("medoid_indices")
-    return None
+    if alternate.usable(alternate.artifact_path(k), ("medoid_indices",)):
+        return alternate.load_artifact(k)["medoid_indices"]
+    return None  # none kept, or a damaged one (removed): FasterPAM fits 'alternate' first
 
 
 def _record_rows(rows, store, spec, data, keep, keep_labels, progress, total, force):
@@ -471,7 +534,8 @@ def _space_complete(space, dataset, results_dir, n_samples):
     for entry in SPACES_PRESET["sweeps"]:
         for seed in parse_seed_grid(entry["seeds"]):
             for k in parse_k_range(entry["ks"]):
-                if (k, seed) not in filled or not store.labels_path(k, seed).exists():
+                if (k, seed) not in filled or not store.usable(store.labels_path(k, seed),
+                                                                ("labels",)):
                     return False
     shape = (store.load_provenance().get("space") or {}).get("shape_train") or [0, 0]
     folder = density_path(space, dataset, results_dir, n_samples=n_samples).parent
@@ -509,6 +573,15 @@ def save_picture_sample(path, dataset="mnist", n_samples=None, *, progress=True)
 
 # --------------------------------------------------------------------------- reading
 def _store(method, dataset, results_dir, n_samples, params, space="raw"):
+    """The store of a table, every part of its name checked as run_sweep checks it."""
+    from .data import check_dataset
+    from .spaces import SPACES
+
+    check_dataset(dataset)
+    if space not in SPACES:
+        raise ValueError(f"unknown space {space!r}; choose one of {', '.join(SPACES)}")
+    if n_samples is not None:
+        n_samples = check_int(n_samples, "n_samples", min_val=2)
     variant = non_default_params(method, method_params(method, **params))
     return ResultsStore(table_name(dataset, n_samples, space), method, results_dir,
                         variant=variant)

@@ -127,7 +127,11 @@ def test_loading_mnist_does_not_import_tensorflow(mnist, tmp_path):
 
 
 def test_tensorflow_is_not_imported_even_when_installed(env, mnist, monkeypatch):
-    # A fake "tensorflow" on sys.path that fails if anything imports it.
+    # A fake "tensorflow" on sys.path that fails if anything imports it. A TensorFlow
+    # (or Keras) that an earlier test imported into this process is hidden meanwhile:
+    # an import would return it without looking at sys.path.
+    for name in [m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras")]:
+        monkeypatch.delitem(sys.modules, name)
     fake = env.tmp / "site"
     (fake / "tensorflow").mkdir(parents=True)
     (fake / "tensorflow" / "__init__.py").write_text("raise ImportError('imported!')\n")

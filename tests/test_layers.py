@@ -90,21 +90,24 @@ def test_every_module_is_in_the_graph():
     files = {path for path in PACKAGE.rglob("*.py")} - {PACKAGE / "__init__.py"}
     assert set(GRAPH) == {_name(path) for path in files}
     assert {"scores", "uncertainty", "results", "files", "checks", "evaluate", "executors",
-            "views", "views.text", "views.vs2022", "plots", "plots.theme"} <= set(GRAPH)
+            "views", "views.text", "views.vs2022", "plots", "plots.theme", "records"} <= set(GRAPH)
 
 
 def test_the_foundations_import_no_layer_above_them():
-    # the 2022 notebook, the file helpers, the checks and the distances are the bottom
-    # layer: they import nothing of the package. notebook2022 sits there because it is
-    # data and pure functions about a past run that every room above may quote (the
-    # registry its names for three columns, the estimators its K-Medoids settings, the
-    # presets its sweeps, the figures and views its numbers), so it must depend on none.
-    for module in ("notebook2022", "files", "checks", "distances"):
+    # the 2022 notebook, the file helpers and the checks are the bottom layer: they
+    # import nothing of the package; the distances and the kept records only the files.
+    # notebook2022 sits there because it is data and pure functions about a past run
+    # that every room above may quote (the registry its names for three columns, the
+    # estimators its K-Medoids settings, the presets its sweeps, the figures and views
+    # its numbers), so it must depend on none.
+    for module in ("notebook2022", "files", "checks"):
         assert GRAPH[module] == set(), module
+    for module in ("distances", "records", "cachefiles"):
+        assert GRAPH[module] == {"files"}, module
     # the registry of scores is pure data: it reads only the 2022 notebook's names
     assert GRAPH["scores"] <= {"notebook2022"}
     # the store and the summaries over seeds read the registry, never the sweep or a view
-    assert GRAPH["results"] <= {"estimators", "files", "scores"}
+    assert GRAPH["results"] <= {"checks", "estimators", "files", "records", "scores"}
     assert GRAPH["uncertainty"] <= {"scores"}
     assert not {"sweep", "views", "plots", "cli"} & (GRAPH["results"] | GRAPH["uncertainty"])
 

@@ -462,6 +462,36 @@ def test_best_k_inertia_note():
     assert best_k(table.rename(columns={"inertia": "purity"}), "purity").attrs["note"] == ""
 
 
+def test_best_k_ranks_several_seeds_by_their_mean_with_its_interval():
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    rows = [(k, seed, value) for k, n in ((2, 5), (3, 5), (4, 1), (5, 3))
+            for seed, value in zip(range(n), rng.normal(0.4 + 0.02 * k, 0.03, n))]
+    table = pd.DataFrame(rows, columns=["k", "seed", "nmi"]).assign(method="kmeans")
+    top = best_k(table, "nmi", n=4)
+    assert list(top.columns) == ["k", "nmi", "n_seeds", "ci_low", "ci_high", "rank"]
+    for _, row in top.iterrows():  # the oracle: numpy's mean and scipy's t interval
+        values = table.loc[table["k"] == row["k"], "nmi"].to_numpy()
+        assert row["nmi"] == pytest.approx(values.mean(), rel=1e-12)
+        assert row["n_seeds"] == len(values)
+        if len(values) > 1:
+            low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(),
+                                         scale=stats.sem(values))
+            assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-9)
+        else:
+            assert np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+    means = table.groupby("k")["nmi"].mean().sort_values(ascending=False)
+    assert top["k"].tolist() == means.index.tolist()
+    assert "mean over the seeds" in top.attrs["note"] and "95%" in top.attrs["note"]
+    one = best_k(table, "nmi", n=4, seed=2)
+    expected = table[table["seed"] == 2].sort_values("nmi", ascending=False)["k"].tolist()
+    assert one["k"].tolist() == expected and list(one.columns) == ["k", "nmi", "rank"]
+    assert one.attrs["note"] == "seed 2 alone"
+    with pytest.raises(ValueError, match="no row of seed 7; its seeds are 0 to 4"):
+        best_k(table, "nmi", seed=7)
+
+
 def test_best_k_bad_inputs():
     table = pd.DataFrame({"k": [2, 3], "silhouette": [0.1, 0.2], "method": ["kmeans"] * 2})
     assert best_k(table, "silhouette")["k"].tolist() == [3, 2]  # one method is fine

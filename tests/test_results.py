@@ -10,7 +10,11 @@ import pandas as pd
 import pytest
 
 from mnist_clustering import evaluate
-from mnist_clustering.results import COLUMNS, ResultsError, ResultsStore, atomic_write
+from mnist_clustering.records import write_record
+from mnist_clustering.scores import VALUE_RANGES
+from mnist_clustering.results import (
+    COLUMNS, DIGEST_COLUMN, ResultsError, ResultsStore, atomic_write,
+)
 from mnist_clustering.sweep import SweepData, load_results, run_sweep
 
 TIMINGS = ["fit_seconds", "score_seconds"]
@@ -72,9 +76,12 @@ def test_bad_cell_is_an_error(stored, column, value):
 
 def test_empty_silhouette_is_pending_not_an_error(stored):
     results, csv = stored
-    table = pd.read_csv(csv, dtype=str, keep_default_na=False)
-    table.loc[0, "silhouette"] = ""
-    table.to_csv(csv, index=False)
+    store = ResultsStore("digits", "kmeans", results)
+    table = store.load()
+    table.loc[0, "silhouette"] = np.nan  # as the store writes a pending row
+    with store.lock():
+        store.save(table, store.load_provenance())
+    assert pd.read_csv(csv, dtype=str, keep_default_na=False).loc[0, "silhouette"] == ""
     assert np.isnan(load_results("kmeans", "digits", results).loc[0, "silhouette"])
 
 
@@ -91,7 +98,8 @@ def test_load_equals_pandas_reading_of_committed_tables():
     for method in ("kmeans", "kmedoids-alternate", "kmedoids-fasterpam"):
         store = ResultsStore("mnist", method)
         expected = pd.read_csv(store.csv).sort_values(["k", "seed"], ignore_index=True)
-        pd.testing.assert_frame_equal(store.load(), expected)
+        assert list(expected.columns) == [*COLUMNS, DIGEST_COLUMN]
+        pd.testing.assert_frame_equal(store.load(), expected.drop(columns=DIGEST_COLUMN))
 
 
 # --------------------------------------------------------------------------- exact floats
@@ -104,8 +112,13 @@ def test_floats_read_back_bit_identical(tmp_path, digits_data):
     many["k"] = np.arange(2, 202)
     floats = [c for c in COLUMNS if many[c].dtype == np.float64]
     for column in floats:
-        # awkward doubles: random mantissas over many magnitudes, and float32 values
-        many[column] = rng.standard_normal(200) * 10.0 ** rng.integers(-12, 12, 200)
+        # awkward doubles: random mantissas over many magnitudes (within the column's
+        # range, as the store refuses anything else), and float32 values
+        low, high = VALUE_RANGES[column]
+        if high is None:
+            many[column] = np.abs(rng.standard_normal(200)) * 10.0 ** rng.integers(-12, 12, 200)
+        else:
+            many[column] = low + (high - low) * rng.random(200) ** rng.integers(1, 40, 200)
     many.loc[:9, "inertia"] = rng.random(10).astype(np.float32).astype(np.float64)
     with store.lock():
         store.save(many, {})
@@ -156,7 +169,7 @@ def test_pending_record_follows_the_umask(tmp_path, digits_data, monkeypatch):
                       data=digits_data)
     finally:
         os.umask(old)
-    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("*.npy")
+    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("*.npz")
     assert stat.S_IMODE(record.stat().st_mode) == 0o640
 
 
@@ -165,7 +178,7 @@ def _interrupt(*args, **kwargs):
     raise KeyboardInterrupt
 
 
-@pytest.mark.parametrize("damage", [b"", b"\x93NUMPY\x01\x00v\x00{'descr'", None])
+@pytest.mark.parametrize("damage", [b"", b"\x93NUMPY\x01\x00v\x00{'descr'", b"PK\x03\x04", None])
 def test_damaged_pending_record_is_recomputed(tmp_path, digits_data, monkeypatch, capsys, damage):
     from mnist_clustering import distances
 
@@ -174,9 +187,9 @@ def test_damaged_pending_record_is_recomputed(tmp_path, digits_data, monkeypatch
         run_sweep("kmeans", "2,5", dataset="digits", results_dir=tmp_path, progress=False,
                   data=digits_data)
     monkeypatch.undo()
-    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k5-*.npy")
-    if damage is None:  # a readable array of the wrong length
-        np.save(record, np.zeros(7, dtype=np.uint16))
+    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k5-*.npz")
+    if damage is None:  # a sound record of the wrong length
+        write_record(record, {"labels": np.zeros(7, dtype=np.uint16)})
     else:
         record.write_bytes(damage)
     real = evaluate.evaluate_k

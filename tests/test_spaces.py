@@ -7,6 +7,7 @@ so one UMAP space is built per module and shared.
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -114,6 +115,25 @@ def test_a_damaged_cache_file_is_an_error_naming_it_and_rebuild_repairs_it(tmp_p
     np.testing.assert_array_equal(repaired.X_train, first.X_train)
     again = embed("pca", "digits", cache_dir=tmp_path, progress=False)  # verifies again
     np.testing.assert_array_equal(again.X_test, first.X_test)
+
+
+def test_the_fix_a_damaged_space_names_rebuilds_that_very_space(tmp_path, monkeypatch, capsys):
+    # a subsample fitted with another seed: the command the error gives must name all
+    # three, or following it rebuilds another space and this one stays damaged
+    monkeypatch.setenv("MNIST_CLUSTERING_CACHE", str(tmp_path))
+    first = embed("pca", "digits", 700, seed=3, progress=False)
+    path = tmp_path / first.provenance["file"]
+    _flip_byte(path)
+    with pytest.raises(SpaceCacheError) as caught:
+        embed("pca", "digits", 700, seed=3, progress=False)
+    message = str(caught.value)
+    (command,) = re.findall(r"`mnist-clustering (embed [^`]*)`", message)
+    assert command == "embed --space pca --rebuild --dataset digits --n-samples 700 --seed 3"
+    assert "embed('pca', 'digits', 700, seed=3, rebuild=True)" in message
+    assert main([*command.split(), "--no-progress"]) == 0  # as the message says
+    capsys.readouterr()
+    repaired = embed("pca", "digits", 700, seed=3, progress=False)
+    np.testing.assert_array_equal(repaired.X_train, first.X_train)
 
 
 def test_a_sidecar_describing_other_content_is_an_error(tmp_path):
@@ -251,7 +271,11 @@ def test_a_damaged_autoencoder_model_is_an_error_naming_it(tmp_path):
     _flip_byte(model, offset=len(model.read_bytes()) // 2)
     with pytest.raises(SpaceCacheError) as caught:
         embed("autoencoder", "digits", cache_dir=tmp_path, params=AE2, progress=False)
-    assert str(model) in str(caught.value) and "--space autoencoder --rebuild" in str(caught.value)
+    assert str(model) in str(caught.value)
+    # parameters other than the defaults: no command rebuilds it, the call does
+    assert "embed('autoencoder', 'digits', params=<the same params>, rebuild=True)" in str(
+        caught.value)
+    assert "mnist-clustering embed" not in str(caught.value)
 
 
 def test_autoencoder_umap_is_umap_on_the_cached_codes(umap_space, tmp_path):

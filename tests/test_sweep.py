@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from mnist_clustering import evaluate, sweep
 from mnist_clustering.estimators import fit_clustering
+from mnist_clustering.results import ResultsStore
 from mnist_clustering.sweep import (
     COLUMNS,
     ResultsError,
@@ -187,7 +188,7 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
     monkeypatch.undo()
     saved = load_results("kmeans", "digits", tmp_path)
     assert list(saved["k"]) == [2, 3] and saved["silhouette"].isna().all()
-    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k3-seed0-*.npy")
+    (record,) = (tmp_path / "digits" / ".pending-silhouettes" / "kmeans").glob("k3-seed0-*.npz")
     record.unlink()
     computed = []
     real = evaluate.evaluate_k
@@ -196,6 +197,25 @@ def test_row_with_lost_pending_labels_is_recomputed(tmp_path, digits_data, monke
                       data=digits_data)
     assert computed == [3]
     assert not table["silhouette"].isna().any()
+
+
+def test_a_sweep_with_nothing_left_to_compute_loads_no_data(tmp_path, monkeypatch):
+    # e.g. the README's commands against the committed results: no space is built
+    options = dict(dataset="digits", results_dir=tmp_path, progress=False, keep="3",
+                   keep_labels=True, seeds="0:2")
+    first = run_sweep("kmeans", "2:5", **options)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the data was loaded")
+
+    monkeypatch.setattr("mnist_clustering.data.load_dataset", refuse)
+    again = run_sweep("kmeans", "2:5", **options)
+    pd.testing.assert_frame_equal(again, first)
+    assert list(run_sweep("kmeans", "3", **options)["k"]) == [3, 3]
+    # a row still to compute (here: a damaged kept artefact) needs the data
+    (tmp_path / "digits" / "artifacts" / "kmeans-k3-seed1.npz").write_bytes(b"junk")
+    with pytest.raises(AssertionError, match="the data was loaded"):
+        run_sweep("kmeans", "2:5", **options)
 
 
 def test_force_recomputes(tmp_path, digits_data, monkeypatch):
@@ -229,7 +249,13 @@ def test_other_parameters_never_mix(tmp_path, digits_data):
         run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
                   data=digits_data, silhouette=500)
     # a table whose rows were made with other parameters than its name says is refused
-    csv.write_text(before.decode().replace('""n_init"": 1', '""n_init"": 4'))
+    # (written by the store, so that its rows' digests hold: edited outside, the first
+    # edited row would be refused as such)
+    store = ResultsStore("digits", "kmeans", tmp_path)
+    table = store.load()
+    table["params"] = table["params"].str.replace('"n_init": 1', '"n_init": 4')
+    with store.lock():
+        store.save(table, store.load_provenance())
     edited = csv.read_bytes()
     with pytest.raises(ResultsError, match="n_init"):
         run_sweep("kmeans", "3", dataset="digits", results_dir=tmp_path, progress=False,
@@ -283,9 +309,13 @@ def test_corrupted_table_is_a_clear_error_and_left_alone(tmp_path, digits_data, 
 
 def test_bad_k_and_method_are_clear_errors(tmp_path, digits_data):
     n = len(digits_data.X)
-    with pytest.raises(ValueError, match="larger than the number of samples"):
-        run_sweep("kmeans", [2, n + 1], dataset="digits", results_dir=tmp_path, progress=False,
-                  data=digits_data)
+    # the same error whether the data is loaded already (checked before the grid is
+    # built) or not (checked once it is)
+    for data in (digits_data, SweepData("digits")):
+        with pytest.raises(ValueError, match=f"the k grid '2,{n + 1}' goes up to k={n + 1}, "
+                                             "larger than the number of samples"):
+            run_sweep("kmeans", [2, n + 1], dataset="digits", results_dir=tmp_path,
+                      progress=False, data=data)
     with pytest.raises(ValueError, match="unknown method"):
         run_sweep("dbscan", "2", dataset="digits", results_dir=tmp_path, data=digits_data)
     with pytest.raises(ValueError, match="silhouette"):

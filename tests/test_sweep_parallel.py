@@ -20,7 +20,7 @@ import psutil
 import pytest
 from threadpoolctl import threadpool_limits
 
-from mnist_clustering import executors
+from mnist_clustering import evaluate, executors
 from mnist_clustering.cli import main
 from mnist_clustering.distances import distance_matrix
 from mnist_clustering.evaluate import (
@@ -160,13 +160,51 @@ def test_a_shared_matrix_is_checked_before_use(digits_data, tmp_path):
 
 # --------------------------------------------------------------------------- worker checks
 def test_a_worker_loads_the_data_once_and_checks_it(digits_data):
-    first = worker_data("digits", None, digits_data.fingerprint)
-    assert worker_data("digits", None, digits_data.fingerprint) is first
+    first = worker_data(digits_data.source, digits_data.fingerprint)
+    assert worker_data(digits_data.source, digits_data.fingerprint) is first
     np.testing.assert_array_equal(first.X, digits_data.X)
     wrong = {"x_train_prepared_sha256": "0" * 64, "y_train_sha256": "0" * 64}
     with pytest.raises(ValueError, match="digits-first50 images on worker .* differ from "
                                          "the driver's"):
-        worker_data("digits", 50, wrong)
+        worker_data(SweepData("digits", 50).source, wrong)
+
+
+def test_a_worker_whose_cached_data_differs_loads_it_again_once(digits_data):
+    # a stale entry (as a process that outlived a rebuilt cache would hold) is replaced,
+    # not trusted and not a failure
+    stale = SweepData("digits", progress=False)
+    stale.__dict__["arrays"] = (digits_data.X[::-1].copy(), *digits_data.arrays[1:])
+    evaluate._LOADED[digits_data.source] = stale
+    fresh = worker_data(digits_data.source, digits_data.fingerprint)
+    assert fresh is not stale
+    np.testing.assert_array_equal(fresh.X, digits_data.X)
+
+
+def test_the_data_a_worker_loads_is_the_drivers_whatever_its_environment(tmp_path,
+                                                                         monkeypatch):
+    # A worker process keeps the environment it started with. The driver now reads its
+    # PCA space from cache B; the worker's environment still names cache A, which holds
+    # another (valid, checksummed) PCA file under the same key. The worker must read B's.
+    from mnist_clustering import spaces
+    from mnist_clustering.cachefiles import write_verified
+
+    monkeypatch.setenv("MNIST_CLUSTERING_CACHE", str(tmp_path / "A"))
+    started = run_sweep("kmeans", "3,4", dataset="digits", results_dir=tmp_path / "warm",
+                        progress=False, workers=2, silhouette=300)  # the pool starts with A
+    assert len(started) == 2
+    monkeypatch.setenv("MNIST_CLUSTERING_CACHE", str(tmp_path / "B"))
+    driver = spaces.embed("pca", "digits", progress=False)
+    other = driver.X_train.copy()
+    other[0] += 1  # "another build"
+    info = {key: value for key, value in driver.provenance.items()
+            if key not in ("file", "bytes", "checksum")}
+    write_verified(tmp_path / "A" / driver.provenance["file"],
+                   spaces._npz_bytes(X_train=other, X_test=driver.X_test), info)
+    serial = run_sweep("kmeans", "3,5", dataset="digits", space="pca", progress=False,
+                       results_dir=tmp_path / "serial", workers=1)
+    parallel = run_sweep("kmeans", "3,5", dataset="digits", space="pca", progress=False,
+                         results_dir=tmp_path / "parallel", workers=2)
+    _assert_same_rows(serial, parallel)
 
 
 def test_a_pickled_sweep_data_carries_no_arrays(digits_data):
