@@ -39,7 +39,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import xxhash
 
-from mnist_clustering import distances as dm
+from mnist_clustering.distances import cache as dm
+from mnist_clustering.files import atomic_write, cache_dir
 from mnist_clustering.data import load_mnist, prepare
 
 
@@ -63,7 +64,7 @@ def adopt_checksums(data, meta, X, check_rows, seed=0):
     digests, _ = dm._hash_file_blocks(data, n, block_rows, progress=True)
     info["checksum"] = {"algorithm": dm.CHECKSUM_ALGORITHM, "block_rows": block_rows,
                         "digests": digests}
-    dm._write_sidecar(meta, info)
+    atomic_write(meta, json.dumps(info, indent=1) + "\n")
     print(f"adopted checksums: {len(digests)} blocks of {block_rows} rows hashed in "
           f"{time.perf_counter() - t:.2f} s; {check_rows} rows spot-checked (max error "
           f"{err:.2g})")
@@ -128,7 +129,7 @@ def main():
 
     X = prepare(load_mnist()[0][0])
     n = X.shape[0]
-    data, meta = dm._paths(dm.default_cache_dir(), dm.cache_key(X))
+    data, meta = dm._paths(cache_dir(), dm.cache_key(X))
     if not data.exists():
         sys.exit(f"{data} does not exist: build it first (e.g. a K-Medoids sweep)")
     info = json.loads(meta.read_text())

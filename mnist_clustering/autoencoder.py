@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .cachefiles import _key, _sidecar, _versions, fix_hint, read_verified, write_verified
+from .cachefiles import fix_hint, read_verified, sidecar_path, versions, write_verified
+from .messages import logger
+from .provenance import json_key
 
 __all__ = ["ENCODE_BATCH", "AutoencoderModel", "build_autoencoder", "cached_model", "train"]
 
@@ -30,6 +32,7 @@ __all__ = ["ENCODE_BATCH", "AutoencoderModel", "build_autoencoder", "cached_mode
 #: depend on the batch it is computed in, so every encoding uses the same batches.
 ENCODE_BATCH = 4096
 _CODE_LAYER = "code"
+_log = logger(__name__)
 
 
 def _keras():
@@ -157,7 +160,7 @@ def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, prog
 
     Files in ``cache_dir``: ``autoencoder-model-<key>.keras`` (the trained model) and,
     while training, ``autoencoder-model-<key>.ckpt.keras`` (the last finished epoch), each
-    with a JSON sidecar checked as every cache file (:func:`~mnist_clustering.spaces.read_verified`).
+    with a JSON sidecar checked as every cache file (:func:`~mnist_clustering.cachefiles.read_verified`).
     ``rebuild`` trains from scratch, ignoring both. ``hint``: how to rebuild a damaged
     file, for the error (default :func:`~mnist_clustering.cachefiles.fix_hint` of the
     space ``autoencoder``).
@@ -165,7 +168,7 @@ def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, prog
     hint = hint or fix_hint("autoencoder")
     ident = {"model": "autoencoder", "params": params, "seed": int(seed),
              "data_sha256": data_sha256}
-    key = _key(ident)
+    key = json_key(ident)
     path = Path(cache_dir) / f"autoencoder-model-{key}.keras"
     ckpt = Path(cache_dir) / f"autoencoder-model-{key}.ckpt.keras"
     expect = {**ident, "key": key}
@@ -173,8 +176,7 @@ def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, prog
         found = read_verified(path, expect, hint)
         if found is not None:
             if progress:
-                print(f"[mnist_clustering.autoencoder] reusing the trained model {path}",
-                      file=sys.stderr)
+                _log.info(f"reusing the trained model {path}")
             return AutoencoderModel(path, *found)
     resume = None
     if not rebuild:
@@ -182,8 +184,7 @@ def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, prog
         if found is not None:
             resume = (int(found[1]["epochs_done"]), found[0])
             if progress:
-                print(f"[mnist_clustering.autoencoder] resuming from {ckpt} after epoch "
-                      f"{resume[0]} of {params['epochs']}", file=sys.stderr)
+                _log.info(f"resuming from {ckpt} after epoch {resume[0]} of {params['epochs']}")
     losses = list(found[1].get("losses", [])) if resume is not None else []
 
     def checkpoint(done, payload, loss):
@@ -194,10 +195,10 @@ def cached_model(X, params, seed, *, cache_dir, data_sha256, rebuild=False, prog
     model = train(X, params, seed, resume=resume, on_epoch=checkpoint, progress=progress)
     seconds = time.perf_counter() - start
     info = {**expect, "epochs_done": int(params["epochs"]), "losses": losses,
-            "loss": losses[-1] if losses else None, "versions": _versions(),
+            "loss": losses[-1] if losses else None, "versions": versions(),
             "training_seconds": round(seconds, 2), "resumed_after_epoch": resume[0] if resume else None}
     payload = _to_bytes(model)
     info = write_verified(path, payload, info)
     ckpt.unlink(missing_ok=True)
-    _sidecar(ckpt).unlink(missing_ok=True)
+    sidecar_path(ckpt).unlink(missing_ok=True)
     return AutoencoderModel(path, payload, info, trained_seconds=seconds)

@@ -2,18 +2,18 @@
 sidecar JSON that says what it holds and carries its xxh3-64 checksum.
 
 Used by :mod:`mnist_clustering.spaces` and :mod:`mnist_clustering.autoencoder`; imports
-only the lowest room (``files``, its atomic write and its checksum).
+only the bottom rooms (``files``: the atomic write, the checksum; ``provenance``: the
+versions and keys; ``messages``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sys
-from importlib import metadata
 from pathlib import Path
 
 from .files import CHECKSUM_ALGORITHM, atomic_write, digest
+from .messages import logger
+from .provenance import package_versions
 
 # Packages whose versions are written into a sidecar (those that shape the numbers).
 _VERSIONED = ("numpy", "scikit-learn", "umap-learn", "pynndescent", "numba",
@@ -24,26 +24,28 @@ class SpaceCacheError(ValueError):
     """A cached feature space (or autoencoder model) does not match its sidecar."""
 
 
-def _say(message):
-    print(f"[mnist_clustering.spaces] {message}", file=sys.stderr, flush=True)
+_log = logger(__name__)
 
 
-def _versions():
-    out = {}
-    for name in _VERSIONED:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
+def versions():
+    """The versions of the installed packages that shape a cached space (absent ones left
+    out), for its sidecar.
+
+    Returns
+    -------
+    dict
+    """
+    return package_versions(_VERSIONED, missing="omit")
 
 
-def _key(ident):
-    text = json.dumps(ident, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def sidecar_path(path):
+    """The sidecar of a cache file: the same name with ``.json`` for its last suffix.
 
-
-def _sidecar(path):
+    Examples
+    --------
+    >>> sidecar_path("space-pca-0123.npz").name
+    'space-pca-0123.json'
+    """
     path = Path(path)
     return path.with_name(path.name.rsplit(".", 1)[0] + ".json")
 
@@ -80,7 +82,7 @@ def write_verified(path, payload, info):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    meta = _sidecar(path)
+    meta = sidecar_path(path)
     meta.unlink(missing_ok=True)
     info = {**info, "file": path.name, "bytes": len(payload),
             "checksum": {"algorithm": CHECKSUM_ALGORITHM, "digest": digest(payload)}}
@@ -113,11 +115,11 @@ def read_verified(path, expect, hint):
         checksum differs from the sidecar's.
     """
     path = Path(path)
-    meta = _sidecar(path)
+    meta = sidecar_path(path)
     if not path.exists():
         return None
     if not meta.exists():
-        _say(f"ignoring {path}: it has no sidecar {meta.name} (an interrupted write); rebuilding")
+        _log.info(f"ignoring {path}: it has no sidecar {meta.name} (an interrupted write); rebuilding")
         return None
     try:
         info = json.loads(meta.read_text())

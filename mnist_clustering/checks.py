@@ -1,8 +1,12 @@
-"""Checks of scalar arguments at the public edge, with errors that name the parameter.
+"""Checks of arguments at the public edge, with errors that name the parameter.
 
 One helper for every integer argument (:func:`check_int`, on top of scikit-learn's
-``check_scalar``, which lets ``True`` pass as 1) and the one check of a number of
-clusters (:func:`check_n_clusters`), used by the sweep, the estimators and the metrics.
+``check_scalar``, which lets ``True`` pass as 1), the one check of a number of clusters
+(:func:`check_n_clusters`), used by the sweep, the estimators and the metrics, and the
+one check that a table has the columns a function reads (:func:`check_columns`), used
+by the figures, the summaries over seeds and ``best_k``.
+
+A bottom room: it imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -80,3 +84,32 @@ def check_n_clusters(k, n):
     if k > n:
         raise ValueError(f"n_clusters={k} is larger than the number of samples n={n}")
     return k
+
+
+def check_columns(table, columns):
+    """Raise a ``ValueError`` naming the columns of ``columns`` that ``table`` lacks.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+    columns : iterable of str
+        The columns the caller reads.
+
+    Raises
+    ------
+    ValueError
+        ``table has no column 'x'`` (or ``columns 'x', 'y'``), with the columns it has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_columns(pd.DataFrame({"k": [2]}), ["k", "nmi"])
+    Traceback (most recent call last):
+    ...
+    ValueError: table has no column 'nmi'; its columns are ['k']
+    """
+    missing = list(dict.fromkeys(column for column in columns if column not in table.columns))
+    if missing:
+        raise ValueError(f"table has no column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(map(repr, missing))}; its columns are "
+                         f"{list(table.columns)}")

@@ -249,14 +249,14 @@ def _best(args):
 
 
 def _embed(args):
-    from .distances import default_cache_dir
+    from .files import cache_dir
     from .spaces import embed
 
     space = embed(args.space, args.dataset, args.n_samples, seed=args.seed, rebuild=args.rebuild,
                   progress=not args.no_progress)
     info = space.provenance
     print(f"{args.space}: train {space.X_train.shape}, test {space.X_test.shape}, built in "
-          f"{info['build_seconds']:.1f} s, cached in {default_cache_dir() / info['file']}")
+          f"{info['build_seconds']:.1f} s, cached in {cache_dir() / info['file']}")
 
 
 def _reproduce(args):

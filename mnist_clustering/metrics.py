@@ -39,7 +39,7 @@ from sklearn import metrics as _skm
 from sklearn.metrics import pairwise_distances_argmin
 
 from . import notebook2022, scores
-from .checks import check_int, check_n_clusters
+from .checks import check_columns, check_int, check_n_clusters
 
 __all__ = [
     "SCORE_DIRECTIONS",
@@ -764,12 +764,7 @@ def best_k(table, score, n=5, *, seed=None):
     n = check_int(n, "n", min_val=1)
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
-    missing = [col for col in ("k", score) if col not in table.columns]
-    if missing:
-        raise ValueError(
-            f"table has no column {', '.join(map(repr, missing))}; columns are "
-            f"{list(table.columns)}"
-        )
+    check_columns(table, ("k", score))
     if "method" in table.columns:
         methods = pd.unique(table["method"])
         if len(methods) > 1:

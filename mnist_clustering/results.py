@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import math
@@ -58,6 +57,8 @@ import pandas as pd
 
 from . import scores
 from .files import atomic_write, digest
+from .messages import logger
+from .provenance import sha256_hex
 from .records import DamagedRecordError, add_checksum, read_record, write_record
 
 COLUMNS = scores.TABLE_COLUMNS
@@ -146,8 +147,7 @@ def table_stem(method, variant=None):
     return method + "".join(f"-{key}{value}" for key, value in sorted((variant or {}).items()))
 
 
-def _say(message):
-    print(f"mnist-clustering: {message}", file=sys.stderr, flush=True)
+_log = logger(__name__)
 
 
 def row_digest(row):
@@ -226,7 +226,7 @@ class ResultsStore:
         try:
             self._lock.acquire(timeout=LOCK_NOTICE_SECONDS if outermost else LOCK_TIMEOUT)
         except Timeout:
-            _say(f"waiting for {self.csv}: its lock is held by {_lock_owner(owner)}; "
+            _log.info(f"waiting for {self.csv}: its lock is held by {_lock_owner(owner)}; "
                  f"waiting up to {LOCK_TIMEOUT:.0f} s")
             try:
                 self._lock.acquire(timeout=LOCK_TIMEOUT - LOCK_NOTICE_SECONDS)
@@ -459,7 +459,7 @@ class ResultsStore:
             read_record(path, required)
         except DamagedRecordError as error:
             Path(path).unlink(missing_ok=True)
-            _say(f"{error}: removed; its row will be recomputed")
+            _log.info(f"{error}: removed; its row will be recomputed")
             return False
         return True
 
@@ -472,9 +472,9 @@ class ResultsStore:
     # ------------------------------------------------------------------ pending silhouettes
     def pending_path(self, key, spec):
         """The record of row ``key = (k, seed)`` computed with ``spec``'s parameters."""
-        digest = hashlib.sha256(f"{spec.params_json}|{spec.silhouette_mode}".encode()).hexdigest()
+        name = sha256_hex(f"{spec.params_json}|{spec.silhouette_mode}".encode())[:12]
         k, seed = key
-        return self.pending / f"k{k}-seed{seed}-{digest[:12]}.npz"
+        return self.pending / f"k{k}-seed{seed}-{name}.npz"
 
     def save_pending(self, key, spec, labels):
         """Keep a row's labels until its silhouette is in the table (an atomic record)."""
@@ -495,7 +495,7 @@ class ResultsStore:
         found = {}
         for path in sorted(self.pending.glob("k*-seed*-*.np[yz]")):
             if path.suffix == ".npy":
-                _say(f"pending silhouette labels {path} carry no checksum (kept by an older "
+                _log.info(f"pending silhouette labels {path} carry no checksum (kept by an older "
                      "version): removed; their row will be recomputed")
                 path.unlink(missing_ok=True)
                 continue
@@ -507,7 +507,7 @@ class ResultsStore:
                 continue  # another parameter set's record
             labels, problem = _pending_labels(path, key[0], n_samples)
             if problem:
-                _say(f"pending silhouette labels {path} are damaged ({problem}): removed; "
+                _log.info(f"pending silhouette labels {path} are damaged ({problem}): removed; "
                      f"the row k={key[0]}, seed={key[1]} will be recomputed")
                 path.unlink(missing_ok=True)
                 continue

@@ -22,7 +22,7 @@ space               what
 Cache
 -----
 Each built space is one file ``space-<space>-<key>.npz`` (arrays ``X_train`` and
-``X_test``) in :func:`mnist_clustering.distances.default_cache_dir` (beside the distance
+``X_test``) in :func:`mnist_clustering.files.cache_dir` (beside the distance
 matrix), with a sidecar ``space-<space>-<key>.json``: the space, its parameters, the seed,
 the dataset, ``n_samples``, the sha256 of the prepared training and test images, the
 package versions, the build time and the xxh3-64 checksum of the ``.npz`` bytes. The key
@@ -49,11 +49,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import array_sha256, load_prepared
 from .cachefiles import (  # noqa: F401 (SpaceCacheError, fix_hint: part of this API)
-    SpaceCacheError, _key, _say, _versions, fix_hint, read_verified, write_verified,
+    SpaceCacheError, fix_hint, read_verified, versions, write_verified,
 )
-from .distances import default_cache_dir
+from .data import load_prepared
+from .files import cache_dir as default_cache
+from .messages import logger
+from .provenance import array_sha256, json_key
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -63,6 +65,8 @@ __all__ = [
     "embed",
     "space_params",
 ]
+
+_log = logger(__name__)
 
 #: The feature spaces, in the order the notebooks show them.
 SPACES = ("raw", "pca", "umap", "autoencoder", "autoencoder-umap")
@@ -191,7 +195,7 @@ def _fit_umap(X_train, X_test, params, seed, context):
         import umap
 
     if context["progress"]:
-        _say(f"fitting UMAP {params} on {len(X_train)} points (seeded, so single-threaded)")
+        _log.info(f"fitting UMAP {params} on {len(X_train)} points (seeded, so single-threaded)")
     # random_state makes UMAP reproducible and single-threaded (umap-learn's documented
     # trade-off); n_jobs=1 says so explicitly instead of letting UMAP warn about it.
     reducer = umap.UMAP(**params, random_state=seed, n_jobs=1)
@@ -269,7 +273,7 @@ def embed(space, dataset="mnist", n_samples=None, *, seed=0, rebuild=False, prog
     progress : bool, default True
         Messages (and the autoencoder's progress bar) on stderr.
     cache_dir : path, optional
-        Default :func:`mnist_clustering.distances.default_cache_dir`.
+        Default :func:`mnist_clustering.files.cache_dir`.
     params : dict, optional
         Overrides of :data:`DEFAULT_PARAMS` (see :func:`space_params`).
     build : bool, default True
@@ -302,8 +306,8 @@ def embed(space, dataset="mnist", n_samples=None, *, seed=0, rebuild=False, prog
         info = {**ident, "shape_train": list(X_train.shape), "shape_test": list(X_test.shape)}
         return FeatureSpace(space, X_train, X_test, y_train, y_test, info)
 
-    cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    key = _key(ident)
+    cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache()
+    key = json_key(ident)
     path = cache_dir / f"space-{space}-{key}.npz"
     hint = fix_hint(space, dataset, n_samples, seed, default_params=params == DEFAULT_PARAMS[space])
     found = None if rebuild else read_verified(path, {**ident, "key": key}, hint)
@@ -317,7 +321,7 @@ def embed(space, dataset="mnist", n_samples=None, *, seed=0, rebuild=False, prog
             raise SpaceCacheError(f"{path} holds {Z_train.shape[0]} + {Z_test.shape[0]} rows, "
                                   f"expected {len(X_train)} + {len(X_test)}. {hint}")
         if progress:
-            _say(f"reusing {space} space {path} (verified)")
+            _log.info(f"reusing {space} space {path} (verified)")
         return FeatureSpace(space, Z_train, Z_test, y_train, y_test, info)
 
     context = {"dataset": dataset, "n_samples": n_samples, "cache_dir": cache_dir,
@@ -341,10 +345,10 @@ def embed(space, dataset="mnist", n_samples=None, *, seed=0, rebuild=False, prog
         "dtype": "float32",
         "build_seconds": round(seconds, 2),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "versions": _versions(),
+        "versions": versions(),
         **extra,
     }
     info = write_verified(path, _npz_bytes(X_train=Z_train, X_test=Z_test), info)
     if progress:
-        _say(f"built the {space} space in {seconds:.1f} s: {path}")
+        _log.info(f"built the {space} space in {seconds:.1f} s: {path}")
     return FeatureSpace(space, Z_train, Z_test, y_train, y_test, info)

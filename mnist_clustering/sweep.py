@@ -30,6 +30,7 @@ import numpy as np
 
 from . import executors, notebook2022
 from .checks import check_int
+from .provenance import package_versions
 from .estimators import NEEDS_DISTANCES, method_params, non_default_params, seed_changes_result
 from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     SweepData,
@@ -87,21 +88,15 @@ SPACES_PRESET = {
 
 PRESETS = {"seed": notebook2022.PRESET, "spread": SPREAD_PRESET, "spaces": SPACES_PRESET}
 
+RECORDED_VERSIONS = ("numpy", "scipy", "scikit-learn", "scikit-learn-extra", "kmedoids",
+                     "pandas", "mnist-clustering")
+"""Packages whose versions a table's provenance records (with Python's)."""
+
 
 # --------------------------------------------------------------------------- provenance
 def _provenance(store, spec, data, previous):
     """The table's provenance: ``previous`` (as on disk now) updated with this run's."""
-    import importlib.metadata as md
-
-    versions = {}
-    for package in ("numpy", "scipy", "scikit-learn", "scikit-learn-extra", "kmedoids", "pandas"):
-        try:
-            versions[package] = md.version(package)
-        except md.PackageNotFoundError:
-            versions[package] = None
-    from . import __version__
-
-    versions["mnist-clustering"] = __version__
+    versions = package_versions(RECORDED_VERSIONS)
     versions["python"] = platform.python_version()
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     seeds = set(previous.get("seeds", [previous["seed"]] if "seed" in previous else []))

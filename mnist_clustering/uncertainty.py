@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.metrics import adjusted_rand_score
 
+from .checks import check_columns
 from .scores import SCORE_DIRECTIONS
 
 SUMMARY_COLUMNS = ("k", "score", "n_seeds", "mean", "sd", "min", "max", "ci_low", "ci_high",
@@ -53,7 +54,7 @@ def seed_summary(table, scores, *, confidence=0.95):
     ' k  n_seeds  mean  sd  min  max\\n10        3  0.60 0.1 0.50 0.70\\n12        1  0.55 NaN 0.55 0.55'
     """
     scores = [scores] if isinstance(scores, str) else list(scores)
-    _require(table, ["k", "seed", *scores])
+    check_columns(table, ["k", "seed", *scores])
     if table.duplicated(["k", "seed"]).any():
         raise ValueError("the table repeats a (k, seed) row: summarise one method and "
                          "parameter set at a time")
@@ -162,9 +163,3 @@ def best_k_under_noise(summary, score):
     out = out.assign(best=out["k"] == best["k"]).reset_index(drop=True)
     out.attrs["single_seed_ks"] = sorted(int(k) for k in rows.loc[rows["single_seed"], "k"])
     return out
-
-
-def _require(table, columns):
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"table has no column(s) {missing}; columns are {list(table.columns)}")

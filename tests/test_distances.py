@@ -1,9 +1,13 @@
-"""Tests of mnist_clustering.distances: the pairwise matrix, its cache, one-pass silhouettes."""
+"""Tests of mnist_clustering.distances: the pairwise matrix, its cache, one-pass silhouettes.
+
+Module-level state and helpers are patched where they live: ``dc`` (the cache),
+``ds`` (the silhouettes), ``dp`` (the kernel)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections import namedtuple
 
 import contract as C
@@ -14,6 +18,9 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import pairwise_distances, silhouette_samples, silhouette_score
 
 from mnist_clustering import distances as dm
+from mnist_clustering.distances import cache as dc
+from mnist_clustering.distances import pairwise as dp
+from mnist_clustering.distances import silhouettes as ds
 from mnist_clustering.distances import (
     InsufficientSpaceError,
     distance_matrix,
@@ -140,7 +147,7 @@ def test_cache_reused(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise AssertionError("recomputed although the cache is valid")
 
-    monkeypatch.setattr(dm, "pairwise_euclidean", boom)
+    monkeypatch.setattr(dc, "pairwise_euclidean", boom)
     D2 = distance_matrix(X, cache_dir=tmp_path, progress=False)
     np.testing.assert_array_equal(D1, D2)
     assert_entries_within_contract(D2, X)
@@ -207,13 +214,14 @@ def test_cache_atomic_on_failure(tmp_path, monkeypatch):
         out[: len(X) // 2] = 1.0  # partially written
         raise RuntimeError("killed midway")
 
-    monkeypatch.setattr(dm, "pairwise_euclidean", half_then_raise)
+    monkeypatch.setattr(dc, "pairwise_euclidean", half_then_raise)
     with pytest.raises(RuntimeError, match="midway"):
         distance_matrix(X, cache_dir=tmp_path, progress=False)
-    assert seen == [f"{final.name}.tmp-{os.getpid()}"]
+    assert len(seen) == 1 and re.fullmatch(rf"\.{re.escape(final.name)}\.{os.getpid()}\.[0-9a-f]{{8}}\.tmp",
+                                           seen[0]), seen
     assert list(tmp_path.iterdir()) == []  # neither final file, sidecar, nor tmp file
 
-    monkeypatch.setattr(dm, "pairwise_euclidean", real)
+    monkeypatch.setattr(dc, "pairwise_euclidean", real)
     D = distance_matrix(X, cache_dir=tmp_path, progress=False)
     assert_entries_within_contract(D, X)
 
@@ -221,9 +229,9 @@ def test_cache_atomic_on_failure(tmp_path, monkeypatch):
 def test_stale_tmp_of_dead_process_removed(tmp_path, monkeypatch):
     X = small_X()
     key = dm.cache_key(X)
-    stale = tmp_path / f"distances-{key}.f32.tmp-999999999"
+    stale = tmp_path / f".distances-{key}.f32.999999999.0123abcd.tmp"
     stale.write_bytes(b"x" * 10)
-    monkeypatch.setattr(dm.psutil, "pid_exists", lambda pid: False)
+    monkeypatch.setattr(dc.psutil, "pid_exists", lambda pid: False)
     distance_matrix(X, cache_dir=tmp_path, progress=False)
     assert not stale.exists()
 
@@ -232,7 +240,7 @@ Usage = namedtuple("Usage", "total used free")
 
 
 def test_in_memory_fallback_when_disk_full(tmp_path, monkeypatch):
-    monkeypatch.setattr(dm.shutil, "disk_usage", lambda p: Usage(10**6, 10**6, 10))
+    monkeypatch.setattr(dc.shutil, "disk_usage", lambda p: Usage(10**6, 10**6, 10))
     X = small_X()
     with pytest.warns(UserWarning, match="in RAM"):
         D = distance_matrix(X, cache_dir=tmp_path, progress=False)
@@ -244,12 +252,12 @@ def test_in_memory_fallback_when_disk_full(tmp_path, monkeypatch):
 
 
 def test_error_when_neither_disk_nor_memory(tmp_path, monkeypatch):
-    monkeypatch.setattr(dm.shutil, "disk_usage", lambda p: Usage(10**6, 10**6, 10))
+    monkeypatch.setattr(dc.shutil, "disk_usage", lambda p: Usage(10**6, 10**6, 10))
 
     class VM:
         available = 10**6
 
-    monkeypatch.setattr(dm.psutil, "virtual_memory", lambda: VM)
+    monkeypatch.setattr(dc.psutil, "virtual_memory", lambda: VM)
     with pytest.raises(MemoryError) as e:
         distance_matrix(small_X(), cache_dir=tmp_path, progress=False)
     msg = str(e.value)
@@ -271,7 +279,7 @@ def test_enospc_falls_back_to_memory(tmp_path, monkeypatch):
     def full(fd, off, length):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(dm.os, "posix_fallocate", full, raising=False)
+    monkeypatch.setattr(dc.os, "posix_fallocate", full, raising=False)
     X = small_X()
     with pytest.warns(UserWarning, match="in RAM"):
         D = distance_matrix(X, cache_dir=tmp_path, progress=False)
@@ -297,7 +305,7 @@ def test_silhouette_scores_vs_sklearn_on_points(digits, digits_D, labellings):
 
 def test_silhouette_groups_split(digits_D, digits_ref, labellings, monkeypatch):
     # force one labelling per stacked group
-    monkeypatch.setattr(dm, "_GROUP_OUTPUT_BYTES", 8)
+    monkeypatch.setattr(ds, "_GROUP_OUTPUT_BYTES", 8)
     ref = [silhouette_score(digits_ref, lab, metric="precomputed") for lab in labellings]
     np.testing.assert_allclose(silhouette_scores(digits_D, labellings, block_rows=256), ref,
                                atol=C.SILHOUETTE_ABS)
@@ -366,14 +374,14 @@ def test_silhouette_rejects_non_distance_matrix(labellings):
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Checksum blocks of 8 rows for the 60-point matrices below (60 rows: 8 blocks)."""
-    monkeypatch.setattr(dm, "CHECKSUM_BLOCK_BYTES", 4 * 60 * 8)
-    monkeypatch.setattr(dm, "_VERIFIED", set())
+    monkeypatch.setattr(dc, "CHECKSUM_BLOCK_BYTES", 4 * 60 * 8)
+    monkeypatch.setattr(dc, "_VERIFIED", set())
     return 8
 
 
 def fresh_process(monkeypatch):
     """Forget which files this process verified, as a new process would."""
-    monkeypatch.setattr(dm, "_VERIFIED", set())
+    monkeypatch.setattr(dc, "_VERIFIED", set())
 
 
 def cache_files(tmp_path, X):
@@ -395,13 +403,13 @@ def damage_row(f, n, i, symmetric):
 
 def count_hashing(monkeypatch):
     calls = []
-    real = dm._hash_file_blocks
+    real = dc._hash_file_blocks
 
     def counted(*a, **k):
         calls.append(a[0])
         return real(*a, **k)
 
-    monkeypatch.setattr(dm, "_hash_file_blocks", counted)
+    monkeypatch.setattr(dc, "_hash_file_blocks", counted)
     return calls
 
 
@@ -429,7 +437,7 @@ def test_damaged_cache_raises_naming_file_and_fix(tmp_path, monkeypatch, small_b
     f, meta = cache_files(tmp_path, X)
     c0 = damage_row(f, 60, row, symmetric)
     # the damage passes the size and sidecar checks: only the checksums can see it
-    assert dm._valid_cache(f, meta, 60, dm.cache_key(X), dm._x_sha256(X))[0]
+    assert dc._valid_cache(f, meta, 60, dm.cache_key(X), dc._x_sha256(X))[0]
     fresh_process(monkeypatch)
     with pytest.raises(dm.DistanceCacheError) as e:
         distance_matrix(X, cache_dir=tmp_path, progress=False)
@@ -457,7 +465,7 @@ def test_rebuild_repairs_damaged_cache(tmp_path, monkeypatch, small_blocks):
     assert f.stat().st_ino != ino  # a new file renamed into place, not patched in place
     np.testing.assert_array_equal(D, pairwise_euclidean(X))
     assert_entries_within_contract(D, X)
-    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     fresh_process(monkeypatch)  # the next process accepts the rebuilt file
     np.testing.assert_array_equal(distance_matrix(X, cache_dir=tmp_path, progress=False), D)
 
@@ -471,7 +479,7 @@ def test_intact_cache_verified_and_reused(tmp_path, monkeypatch, small_blocks, c
     def boom(*a, **k):
         raise AssertionError("recomputed although the cache is intact")
 
-    monkeypatch.setattr(dm, "pairwise_euclidean", boom)
+    monkeypatch.setattr(dc, "pairwise_euclidean", boom)
     fresh_process(monkeypatch)
     calls = count_hashing(monkeypatch)
     D2 = distance_matrix(X, cache_dir=tmp_path, progress=True)
@@ -575,8 +583,9 @@ def test_silhouette_scores_from_points_never_builds_a_matrix(digits, labellings,
     def refuse(*args, **kwargs):
         raise AssertionError("a distance matrix was built")
 
-    monkeypatch.setattr(dm, "distance_matrix", refuse)
-    monkeypatch.setattr(dm, "pairwise_euclidean", refuse)
+    monkeypatch.setattr(dc, "distance_matrix", refuse)
+    monkeypatch.setattr(dc, "pairwise_euclidean", refuse)
+    monkeypatch.setattr(dp, "pairwise_euclidean", refuse)
     assert np.isfinite(dm.silhouette_scores_from_points(digits, labellings[:1])).all()
 
 

@@ -90,26 +90,123 @@ def test_every_module_is_in_the_graph():
     files = {path for path in PACKAGE.rglob("*.py")} - {PACKAGE / "__init__.py"}
     assert set(GRAPH) == {_name(path) for path in files}
     assert {"scores", "uncertainty", "results", "files", "checks", "evaluate", "executors",
-            "views", "views.text", "views.vs2022", "plots", "plots.theme", "records"} <= set(GRAPH)
+            "views", "views.text", "views.vs2022", "plots", "plots.theme", "records",
+            "messages", "provenance", "distances", "distances.cache"} <= set(GRAPH)
+
+
+BOTTOM = {"notebook2022", "files", "checks", "messages", "provenance"}
+"""The bottom rooms: they import nothing of the package."""
 
 
 def test_the_foundations_import_no_layer_above_them():
-    # the 2022 notebook, the file helpers and the checks are the bottom layer: they
-    # import nothing of the package; the distances and the kept records only the files.
-    # notebook2022 sits there because it is data and pure functions about a past run
-    # that every room above may quote (the registry its names for three columns, the
-    # estimators its K-Medoids settings, the presets its sweeps, the figures and views
-    # its numbers), so it must depend on none.
-    for module in ("notebook2022", "files", "checks"):
+    # The bottom rooms import nothing of the package. notebook2022 sits there because it
+    # is data and pure functions about a past run that every room above may quote (the
+    # registry its names for three columns, the presets its sweeps, the figures and
+    # views its numbers); files (the one atomic write, the checksum, the cache
+    # directory), checks (the argument checks), messages (the one way the package speaks
+    # on stderr) and provenance (the one place versions are looked up and sha256 taken)
+    # because everything else uses them.
+    for module in BOTTOM:
         assert GRAPH[module] == set(), module
-    for module in ("distances", "records", "cachefiles"):
-        assert GRAPH[module] == {"files"}, module
+    # The foundations just above (the kept records, the verified cache files, the data,
+    # the distances) use the bottom rooms and nothing else, so none of them keeps a copy
+    # of what the bottom does (the distance cache once had its own atomic write, with no
+    # fsync and no cleanup on failure, and its own cache directory, as data.py had); the
+    # distances package's modules also read their siblings.
+    for module in ("records", "cachefiles", "data"):
+        assert GRAPH[module] <= BOTTOM, (module, GRAPH[module] - BOTTOM)
+    distances = {name for name in GRAPH if name == "distances" or name.startswith("distances.")}
+    assert {"distances.pairwise", "distances.cache", "distances.silhouettes"} <= distances
+    for module in distances:
+        assert GRAPH[module] <= BOTTOM | distances, (module, GRAPH[module] - BOTTOM - distances)
+    assert GRAPH["distances.pairwise"] <= BOTTOM  # the kernel knows no cache
+    assert "distances.cache" not in GRAPH["distances.silhouettes"]  # nor the silhouettes
     # the registry of scores is pure data: it reads only the 2022 notebook's names
     assert GRAPH["scores"] <= {"notebook2022"}
     # the store and the summaries over seeds read the registry, never the sweep or a view
-    assert GRAPH["results"] <= {"checks", "estimators", "files", "records", "scores"}
-    assert GRAPH["uncertainty"] <= {"scores"}
+    assert GRAPH["results"] <= {"estimators", "records", "scores"} | BOTTOM
+    assert GRAPH["uncertainty"] <= {"scores", "checks"}
     assert not {"sweep", "views", "plots", "cli"} & (GRAPH["results"] | GRAPH["uncertainty"])
+
+
+def _calls(module, predicate):
+    """Lines of ``module`` holding a call ``predicate(node)`` accepts."""
+    tree = ast.parse(MODULES[module].read_text())
+    return sorted({node.lineno for node in ast.walk(tree)
+                   if isinstance(node, ast.Call) and predicate(node)})
+
+
+def _attribute_call(*names):
+    def match(node):
+        func = node.func
+        dotted = []
+        while isinstance(func, ast.Attribute):
+            dotted.insert(0, func.attr)
+            func = func.value
+        if isinstance(func, ast.Name):
+            dotted.insert(0, func.id)
+        return ".".join(dotted) in names
+    return match
+
+
+def _imports_from(module, *sources):
+    tree = ast.parse(MODULES[module].read_text())
+    return sorted({node.lineno for node in ast.walk(tree)
+                   if (isinstance(node, ast.Import) and any(alias.name in sources for alias in node.names))
+                   or (isinstance(node, ast.ImportFrom) and node.module in sources)})
+
+
+def test_one_atomic_write_one_version_lookup_one_hash_one_printer():
+    # a file is renamed into place in files.py only, package versions are looked up and
+    # sha256 taken in provenance.py only, and only the command line prints to stderr
+    # itself (everything else says it through messages' loggers; progress bars aside)
+    where = {module: lines for module in GRAPH
+             if (lines := _calls(module, _attribute_call("os.replace", "os.rename", "Path.rename",
+                                                          "os.renames")))}
+    assert set(where) == {"files"}, where
+    versions = {module for module in GRAPH if _imports_from(module, "importlib.metadata")
+                or "from importlib import metadata" in MODULES[module].read_text()}
+    assert versions == {"provenance"}, versions
+    hashing = {module for module in GRAPH if _imports_from(module, "hashlib")}
+    assert hashing == {"provenance"}, hashing
+
+    def prints_to_stderr(node):
+        return (isinstance(node.func, ast.Name) and node.func.id == "print" and any(
+            keyword.arg == "file" and ast.unparse(keyword.value) == "sys.stderr"
+            for keyword in node.keywords))
+
+    printers = {module for module in GRAPH if _calls(module, prints_to_stderr)}
+    assert printers <= {"cli"}, printers
+    said = {module for module in GRAPH if re.search(r"^def _say\b", MODULES[module].read_text(),
+                                                    flags=re.MULTILINE)}
+    assert not said, said
+
+
+def test_the_checks_above_find_what_they_look_for():
+    # the contrary of the test above, on sources written here
+    tree = ast.parse("os.replace(a, b)\nprint('x', file=sys.stderr)\nprint('y')")
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    assert [_attribute_call("os.replace")(node) for node in calls] == [True, False, False]
+
+
+def test_no_module_imports_a_private_name_of_another_room():
+    # a module uses the public names of another room; a package's modules (views.*,
+    # plots.*, distances.*) may share private helpers among themselves
+    def package(name):
+        return name.split(".")[0]
+
+    found = []
+    for module, path in MODULES.items():
+        here = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or not node.level:
+                continue
+            base = here[:len(here) - (node.level - 1)] + (node.module or "").split(".")
+            source = ".".join(part for part in base if part)
+            private = [alias.name for alias in node.names if alias.name.startswith("_")]
+            if private and package(source) != package(module):
+                found.append((module, source, private))
+    assert not found, found
 
 
 def test_the_view_and_figure_modules_stay_inside_their_packages():

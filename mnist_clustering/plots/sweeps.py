@@ -13,13 +13,13 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from .. import notebook2022
+from ..checks import check_columns
 from .theme import (
     _HIGHLIGHT,
     PANEL,
     _describe,
     _label,
     _new_figure,
-    _require,
     _set_labels,
     _styled,
 )
@@ -109,7 +109,7 @@ def sweep_curves(
     """
     scores = list(scores)
     best = dict(best or {})
-    _require(table, [x, *scores, *([hue] if hue else []), *best])
+    check_columns(table, [x, *scores, *([hue] if hue else []), *best])
     unplotted = [s for s in best if s not in scores]
     if unplotted:
         raise ValueError(f"best given for {unplotted}, which are not among scores {scores}")
@@ -242,7 +242,7 @@ def purity_curves(
     """
     if columns is None:
         columns = [c for c in ("purity", "test_purity") if c in table.columns] or ["purity"]
-    _require(table, [x, *columns])
+    check_columns(table, [x, *columns])
     fig = _new_figure((7.5, 4.5))
     ax = fig.subplots()
     names = {"purity": "train purity (each cluster labelled with its majority digit)",
@@ -303,7 +303,7 @@ def sweep_bands(
         single seed are grey crosses, not joined (no spread is known there).
     """
     scores = list(scores)
-    _require(summary, ["k", "score", "mean", "ci_low", "ci_high", "min", "max", "single_seed"])
+    check_columns(summary, ["k", "score", "mean", "ci_low", "ci_high", "min", "max", "single_seed"])
     missing = [s for s in scores if s not in set(summary["score"])]
     if missing:
         raise ValueError(f"summary has no rows for {missing}")
@@ -352,7 +352,7 @@ def stability_curve(stability: pd.DataFrame, *, title: str | None = None) -> Fig
     -------
     matplotlib.figure.Figure
     """
-    _require(stability, ["k", "mean_ari", "min_ari", "n_seeds"])
+    check_columns(stability, ["k", "mean_ari", "min_ari", "n_seeds"])
     fig = _new_figure((PANEL[0] * 1.3, PANEL[1]))
     ax = fig.subplots()
     color = sns.color_palette("colorblind")[2]

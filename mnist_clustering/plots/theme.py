@@ -14,10 +14,9 @@ from __future__ import annotations
 import functools
 import io
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import matplotlib
-import pandas as pd
 import seaborn as sns
 from matplotlib import ticker
 from matplotlib.figure import Figure
@@ -144,14 +143,6 @@ def _set_labels(ax, xlabel: str, ylabel: str, width: int = LABEL_WIDTH) -> None:
 def _describe(fig: Figure, text: str) -> Figure:
     fig.alt_text = text
     return fig
-
-
-def _require(table: pd.DataFrame, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"table has no column(s) {missing}; available columns: {list(table.columns)}"
-        )
 
 
 def _new_figure(figsize) -> Figure:
