@@ -39,8 +39,8 @@ _PUBLIC = {
     # sweeps
     "make_estimator": "estimators",
     "run_sweep": "sweep",
-    "load_results": "sweep",
-    "load_artifacts": "sweep",
+    "load_results": "results",
+    "load_artifacts": "results",
     "parse_k_range": "evaluate",
     # figures
     "plots": None,

@@ -65,6 +65,9 @@ def build_parser():
     sweep.add_argument("--space", default="raw", choices=_spaces(),
                        help="cluster in this feature space (default raw pixels; built into "
                             "the cache by `embed` if missing); tables in results/DATASET/SPACE/")
+    sweep.add_argument("--space-seed", type=int, default=0, metavar="S",
+                       help="the feature space trained with seed S (default 0); its tables in "
+                            "results/DATASET/SPACE-seedS/ for S >= 1 (not with raw pixels)")
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sweep.add_argument("--rebuild-distances", action="store_true",
                        help="compute the cached distance matrix again (e.g. after it failed "
@@ -200,6 +203,8 @@ def _sweep(args):
     options = dict(seed=args.seed, results_dir=args.results_dir, force=args.force,
                    progress=not args.no_progress, dataset=args.dataset, n_samples=args.n_samples,
                    rebuild_distances=args.rebuild_distances)
+    if args.space_seed:
+        options["space_seed"] = args.space_seed
     if args.silhouette is not None:
         options["silhouette"] = args.silhouette
     if args.scheduler is not None:

@@ -49,7 +49,7 @@ from .checks import check_int
 from .files import cache_dir as default_cache
 from .provenance import array_sha256, package_versions
 from .estimators import NEEDS_DISTANCES, check_method, fit_clustering, method_params
-from .results import COLUMNS, table_name
+from .results import COLUMNS, check_space_seed, table_name
 
 DISTANCE_POLICIES = ("shared-path", "scatter", "recompute")
 """Ways a worker gets the distance matrix (see the module docstring)."""
@@ -190,6 +190,8 @@ class DataSource:
         space's cache (any other space); None for ``digits`` in raw pixels.
     key, checksum : str or None
         The feature space's cache key and its file's xxh3-64 checksum (None in raw).
+    space_seed : int
+        The feature space's training seed (0 in raw).
     """
 
     dataset: str
@@ -198,6 +200,7 @@ class DataSource:
     cache_dir: str | None = None
     key: str | None = None
     checksum: str | None = None
+    space_seed: int = 0
 
 
 @dataclass
@@ -222,12 +225,16 @@ class SweepData:
     space : str, default 'raw'
         The feature space of the rows (:data:`mnist_clustering.spaces.SPACES`): ``'raw'``
         is the prepared pixels; any other is read from (or built into) the cache by
-        :func:`mnist_clustering.spaces.embed` (its seed 0, default parameters), test images
-        through the same fitted transform. Its tables live in ``results/<dataset>/<space>/``.
+        :func:`mnist_clustering.spaces.embed` (seed ``space_seed``, default parameters),
+        test images through the same fitted transform. Its tables live in
+        ``results/<dataset>/<space>/``.
     cache_dir : str, optional
         Read MNIST (raw pixels) or the feature space from this cache folder instead of
         the default one (``$MNIST_CLUSTERING_CACHE`` or the user cache, as it is when
         the arrays are first used).
+    space_seed : int, default 0
+        The feature space's training seed (``embed(space, seed=space_seed)``); its tables
+        live in ``results/<dataset>/<space>-seed<s>/`` from 1 on. Raw pixels have none.
     """
 
     dataset: str = "mnist"
@@ -236,6 +243,7 @@ class SweepData:
     rebuild_distances: bool = False
     space: str = "raw"
     cache_dir: str | None = None
+    space_seed: int = 0
 
     def __post_init__(self):
         from .data import check_dataset
@@ -246,6 +254,7 @@ class SweepData:
             self.n_samples = check_int(self.n_samples, "n_samples", min_val=2)
         if self.space not in SPACES:
             raise ValueError(f"unknown space {self.space!r}; choose one of {', '.join(SPACES)}")
+        self.space_seed = check_space_seed(self.space_seed, self.space)
 
     @cached_property
     def space_provenance(self):
@@ -270,11 +279,12 @@ class SweepData:
             from .spaces import embed
 
             folder = Path(self.cache_dir) if self.cache_dir is not None else default_cache()
-            fs = embed(self.space, self.dataset, self.n_samples, progress=self.progress,
-                       cache_dir=folder, build=build)
+            fs = embed(self.space, self.dataset, self.n_samples, seed=self.space_seed,
+                       progress=self.progress, cache_dir=folder, build=build)
             info = dict(fs.provenance)
             source = DataSource(self.dataset, self.n_samples, self.space, str(folder),
-                                info.get("key"), (info.get("checksum") or {}).get("digest"))
+                                info.get("key"), (info.get("checksum") or {}).get("digest"),
+                                self.space_seed)
             if expect is not None and (source.key, source.checksum) != (expect.key, expect.checksum):
                 raise ValueError(
                     f"the {self.space} space in {folder} is not the driver's (key "
@@ -301,7 +311,7 @@ class SweepData:
     @property
     def name(self):
         """Table folder name: the dataset, with the subsample size when there is one."""
-        return table_name(self.dataset, self.n_samples, self.space)
+        return table_name(self.dataset, self.n_samples, self.space, self.space_seed)
 
     @property
     def X(self):
@@ -381,7 +391,7 @@ _LOADED_MAX = 2
 def _loaded(source):
     if source not in _LOADED:
         data = SweepData(source.dataset, source.n_samples, progress=False, space=source.space,
-                         cache_dir=source.cache_dir)
+                         cache_dir=source.cache_dir, space_seed=source.space_seed)
         # a worker reads the driver's data; it never builds a feature space of its own
         data.__dict__["arrays"] = data._load(build=False, expect=source if source.key else None)
         while len(_LOADED) >= _LOADED_MAX:

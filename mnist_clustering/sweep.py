@@ -31,7 +31,7 @@ import numpy as np
 from . import executors, notebook2022
 from .checks import check_int
 from .provenance import package_versions
-from .estimators import NEEDS_DISTANCES, method_params, non_default_params, seed_changes_result
+from .estimators import NEEDS_DISTANCES, non_default_params, seed_changes_result
 from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     SweepData,
     SweepSpec,
@@ -43,11 +43,20 @@ from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     parse_seed_grid,
     resolve_distances,
 )
-from .results import (  # noqa: F401 (ResultsError, default_results_dir: re-exported)
+from .results import (  # noqa: F401 (the readers, ResultsError, default_results_dir: re-exported)
     COLUMNS,
     ResultsError,
     ResultsStore,
+    TableKey,
+    check_space_seed,
     default_results_dir,
+    density_path,
+    load_artifacts,
+    load_labels,
+    load_provenance,
+    load_results,
+    open_store,
+    picture_path,
     table_name,
 )
 
@@ -129,7 +138,7 @@ def timing_key(k, seed):
 def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None,
               silhouette="exact", keep=(), keep_labels=False, force=False, results_dir=None,
               progress=True, workers=1, scheduler=None, distances=None, data=None,
-              rebuild_distances=False, space=None, **params):
+              rebuild_distances=False, space=None, space_seed=None, **params):
     """Fit and score ``method`` for every k of ``ks``; store and return the rows.
 
     Parameters
@@ -177,6 +186,11 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
         ``'raw'``, or that of ``data``): its tables are in ``results/<dataset>/<space>/``,
         their provenance records the space's, and their exact silhouettes are computed
         from the space's points (no distance matrix). K-Medoids runs on ``raw`` only.
+    space_seed : int, optional
+        The feature space's training seed (default 0, or that of ``data``): the space
+        built with it (:func:`mnist_clustering.spaces.embed` ``seed=space_seed``), its
+        tables in ``results/<dataset>/<space>-seed<s>/`` from 1 on (0: ``<space>/``).
+        Raw pixels have none.
     **params
         Estimator parameters, e.g. ``n_init`` for K-Means.
 
@@ -204,12 +218,19 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
         raise ValueError(f"space={space!r} but the data given is in the {data.space!r} space: "
                          "pass data of that space (SweepData(..., space=...)) or omit one")
     space = space if space is not None else (data.space if data is not None else "raw")
+    if data is not None and space_seed is not None and space_seed != data.space_seed:
+        raise ValueError(f"space_seed={space_seed!r} but the data given is the space trained "
+                         f"with seed {data.space_seed}: pass data of that seed "
+                         "(SweepData(..., space_seed=...)) or omit one")
+    space_seed = check_space_seed(
+        space_seed if space_seed is not None else (data.space_seed if data is not None else 0),
+        space)
     if space != "raw" and method != "kmeans":
         raise ValueError(f"{method} runs on raw pixels only (it needs the stored distance "
                          f"matrix); in the {space} space use method='kmeans', or space='raw'")
     if data is None:
         data = SweepData(dataset, n_samples, progress=progress,
-                         rebuild_distances=rebuild_distances, space=space)
+                         rebuild_distances=rebuild_distances, space=space, space_seed=space_seed)
     else:
         if not progress:
             data.progress = False  # progress=False means no bar at all, the distances' included
@@ -467,28 +488,22 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     return outcome
 
 
-def density_path(space, dataset="mnist", results_dir=None, *, n_samples=None):
-    """Where the Gaussian-mixture and HDBSCAN rows of a feature space are stored."""
-    root = default_results_dir() if results_dir is None else results_dir
-    from pathlib import Path
-
-    return Path(root) / table_name(dataset, n_samples, space) / "density.csv"
-
-
 def _run_spaces_preset(*, results_dir=None, progress=True, force=False, dataset="mnist",
-                       n_samples=None, spaces=None, **options):
-    """:data:`SPACES_PRESET`: label -> (table, seconds), per space (``'<space>: <label>'``)."""
+                       n_samples=None, spaces=None, space_seed=0, **options):
+    """:data:`SPACES_PRESET`: label -> (table, seconds), per space (``'<space>: <label>'``),
+    every space built with the training seed ``space_seed``."""
     from .density import density_table, read_density, write_density
     from .spaces import embed
 
     outcome = {}
     for space in spaces or SPACES_PRESET["spaces"]:
         start = time.perf_counter()
-        if not force and _space_complete(space, dataset, results_dir, n_samples):
+        if not force and _space_complete(space, dataset, results_dir, n_samples, space_seed):
             # the committed results need no space: do not build one (20 minutes from scratch)
             outcome[f"{space}: complete"] = (None, time.perf_counter() - start)
             continue
-        data = SweepData(dataset, n_samples, progress=progress, space=space)
+        data = SweepData(dataset, n_samples, progress=progress, space=space,
+                         space_seed=space_seed)
         data.arrays  # noqa: B018  (build or read the space)
         outcome[f"{space}: space"] = (None, time.perf_counter() - start)
         for entry in SPACES_PRESET["sweeps"]:
@@ -498,29 +513,32 @@ def _run_spaces_preset(*, results_dir=None, progress=True, force=False, dataset=
             table = run_sweep(method, ks, results_dir=results_dir, progress=progress,
                               force=force, data=data, **entry, **options)
             outcome[f"{space}: {label}"] = (table, time.perf_counter() - start)
-        path = density_path(space, dataset, results_dir, n_samples=n_samples)
+        path = density_path(space, dataset, results_dir, n_samples=n_samples,
+                            space_seed=space_seed)
         start = time.perf_counter()
         if data.X.shape[1] > SPACES_PRESET["density_max_dims"]:
             continue
         if path.exists() and not force:
             table = read_density(path)
         else:
-            fs = embed(space, dataset, n_samples, progress=progress)
+            fs = embed(space, dataset, n_samples, seed=space_seed, progress=progress)
             table = write_density(density_table(fs, gmm_seeds=SPACES_PRESET["gmm_seeds"]), path)
         outcome[f"{space}: density"] = (table, time.perf_counter() - start)
         if space == "autoencoder-umap":
             start = time.perf_counter()
-            picture_path = path.with_name("umap2d.npz")
-            if force or not picture_path.exists():
-                save_picture_sample(picture_path, dataset, n_samples, progress=progress)
+            picture = picture_path(dataset, results_dir, n_samples=n_samples,
+                                   space_seed=space_seed)
+            if force or not picture.exists():
+                save_picture_sample(picture, dataset, n_samples, progress=progress,
+                                    space_seed=space_seed)
             outcome[f"{space}: 2-D picture"] = (None, time.perf_counter() - start)
     return outcome
 
 
-def _space_complete(space, dataset, results_dir, n_samples):
+def _space_complete(space, dataset, results_dir, n_samples, space_seed=0):
     """Whether every row, kept labelling, density table and picture of the spaces preset
     for ``space`` is stored (judged from the tables alone, without loading the space)."""
-    store = ResultsStore(table_name(dataset, n_samples, space), "kmeans", results_dir)
+    store = open_store(TableKey("kmeans", dataset, n_samples, space, space_seed), results_dir)
     if not store.csv.exists():
         return False
     table = store.load()
@@ -533,29 +551,31 @@ def _space_complete(space, dataset, results_dir, n_samples):
                                                                 ("labels",)):
                     return False
     shape = (store.load_provenance().get("space") or {}).get("shape_train") or [0, 0]
-    folder = density_path(space, dataset, results_dir, n_samples=n_samples).parent
-    if shape[1] <= SPACES_PRESET["density_max_dims"] and not (folder / "density.csv").exists():
+    density = density_path(space, dataset, results_dir, n_samples=n_samples, space_seed=space_seed)
+    if shape[1] <= SPACES_PRESET["density_max_dims"] and not density.exists():
         return False
-    return space != "autoencoder-umap" or (folder / "umap2d.npz").exists()
+    return space != "autoencoder-umap" or picture_path(
+        dataset, results_dir, n_samples=n_samples, space_seed=space_seed).exists()
 
 
 PICTURE_SAMPLE = 10_000
 """Training images in the stored 2-D picture (a seeded random choice)."""
 
 
-def save_picture_sample(path, dataset="mnist", n_samples=None, *, progress=True):
+def save_picture_sample(path, dataset="mnist", n_samples=None, *, progress=True, space_seed=0):
     """Store a 2-D UMAP of the autoencoder codes (``autoencoder-umap`` with
     ``n_components=2``, a cached space) for :data:`PICTURE_SAMPLE` training images.
 
     The file holds ``index`` (the images' rows), ``xy`` (float32) and ``space_key`` so that
-    the notebook draws the picture without building the space.
+    the notebook draws the picture without building the space. ``space_seed``: the
+    space's training seed (:func:`mnist_clustering.results.picture_path` names the file).
     """
     import io
 
     from .files import atomic_write
     from .spaces import embed
 
-    fs = embed("autoencoder-umap", dataset, n_samples, progress=progress,
+    fs = embed("autoencoder-umap", dataset, n_samples, seed=space_seed, progress=progress,
                params={"umap": {"n_components": 2}})
     n = len(fs.X_train)
     index = np.sort(np.random.default_rng(0).choice(n, min(PICTURE_SAMPLE, n), replace=False))
@@ -564,98 +584,3 @@ def save_picture_sample(path, dataset="mnist", n_samples=None, *, progress=True)
                         space_key=np.array(fs.provenance["key"]),
                         build_seconds=np.array(fs.provenance.get("build_seconds", np.nan)))
     atomic_write(path, buffer.getvalue())
-
-
-# --------------------------------------------------------------------------- reading
-def _store(method, dataset, results_dir, n_samples, params, space="raw"):
-    """The store of a table, every part of its name checked as run_sweep checks it."""
-    from .data import check_dataset
-    from .spaces import SPACES
-
-    check_dataset(dataset)
-    if space not in SPACES:
-        raise ValueError(f"unknown space {space!r}; choose one of {', '.join(SPACES)}")
-    if n_samples is not None:
-        n_samples = check_int(n_samples, "n_samples", min_val=2)
-    variant = non_default_params(method, method_params(method, **params))
-    return ResultsStore(table_name(dataset, n_samples, space), method, results_dir,
-                        variant=variant)
-
-
-def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
-                 **params):
-    """The stored sweep table of ``method`` on ``dataset`` (a pandas DataFrame), all seeds.
-
-    Parameters
-    ----------
-    method : {'kmeans', 'kmedoids-alternate', 'kmedoids-fasterpam'}
-    dataset : {'mnist', 'digits'}
-    results_dir : path-like, optional
-        Root of the tables (default :func:`default_results_dir`).
-    n_samples : int, optional
-        Read the table of a sweep run on the first ``n_samples`` images (``--n-samples``).
-    space : str, default 'raw'
-        Read a feature space's table (``load_results("kmeans", space="umap")``).
-    **params
-        Parameters other than the method's defaults (e.g. ``n_init=10``): read that
-        parameter set's table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (k, seed), the columns of :data:`COLUMNS`, sorted by k then seed.
-
-    Raises
-    ------
-    FileNotFoundError
-        If no table exists yet, with the command that computes it.
-    """
-    store = _store(method, dataset, results_dir, n_samples, params, space)
-    if not store.csv.exists():
-        where = "" if space == "raw" else f" --space {space}"
-        raise FileNotFoundError(
-            f"no results for {method} on {dataset} ({space} space) at {store.csv}; compute "
-            f"them with `mnist-clustering sweep --method {method}{where} --k ...` or "
-            "run_sweep(...)"
-        )
-    return store.load()
-
-
-def load_provenance(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
-                    **params):
-    """The provenance record (parameters, versions, hashes, per-k times) of a table."""
-    return _store(method, dataset, results_dir, n_samples, params, space).load_provenance()
-
-
-def load_artifacts(method, k, dataset="mnist", results_dir=None, *, n_samples=None, seed=0,
-                   space="raw", **params):
-    """Stored labels, centres (and medoid indices) of ``method`` at ``k`` (and ``seed``).
-
-    Parameters
-    ----------
-    method : {'kmeans', 'kmedoids-alternate', 'kmedoids-fasterpam'}
-    k : int
-        A k whose artefacts were kept (``keep``, ``--keep``).
-    dataset : {'mnist', 'digits'}
-    results_dir : path-like, optional
-        Root of the tables (default :func:`default_results_dir`).
-    n_samples : int, optional
-        Read those of a sweep run on the first ``n_samples`` images (``--n-samples``).
-    seed : int, default 0
-    space : str, default 'raw'
-    **params
-        Parameters other than the method's defaults: that parameter set's artefacts.
-
-    Returns
-    -------
-    dict
-        ``labels`` (n,), ``centers`` (k, d), ``majority_labels`` (k,) and, for
-        K-Medoids, ``medoid_indices`` (k,).
-    """
-    return _store(method, dataset, results_dir, n_samples, params, space).load_artifact(k, seed)
-
-
-def load_labels(method, dataset="mnist", results_dir=None, *, n_samples=None, space="raw",
-                **params):
-    """``{(k, seed): labels}`` of every row whose labels were kept (``keep_labels``)."""
-    return _store(method, dataset, results_dir, n_samples, params, space).stored_labels()

@@ -123,10 +123,25 @@ def test_the_foundations_import_no_layer_above_them():
     assert "distances.cache" not in GRAPH["distances.silhouettes"]  # nor the silhouettes
     # the registry of scores is pure data: it reads only the 2022 notebook's names
     assert GRAPH["scores"] <= {"notebook2022"}
-    # the store and the summaries over seeds read the registry, never the sweep or a view
-    assert GRAPH["results"] <= {"estimators", "records", "scores"} | BOTTOM
+    # the store owns results/: its layout needs only the checks (any room may ask where a
+    # table is), the store reads the registry and the records; the readers check a name
+    # as run_sweep does (the dataset, the space, the method's parameters); none of them
+    # reads the sweep or a view
+    assert GRAPH["results.layout"] <= BOTTOM
+    assert GRAPH["results.store"] <= {"estimators", "records", "scores", "results.layout"} | BOTTOM
+    assert GRAPH["results.readers"] <= {"estimators", "data", "spaces", "results.layout",
+                                        "results.store"} | BOTTOM
+    assert GRAPH["results"] <= {"results.layout", "results.store", "results.readers", "files"}
+    inside = {name for name in GRAPH if name == "results" or name.startswith("results.")}
+    assert not {"sweep", "evaluate", "views", "plots", "cli"} & set().union(
+        *(GRAPH[name] for name in inside))
     assert GRAPH["uncertainty"] <= {"scores", "checks"}
-    assert not {"sweep", "views", "plots", "cli"} & (GRAPH["results"] | GRAPH["uncertainty"])
+    assert not {"sweep", "views", "plots", "cli"} & GRAPH["uncertainty"]
+    # the views and the figures read stored tables through the store, never the sweep; one
+    # view computes the rows of a k grid that are missing (views.tables.results_or_sweep)
+    readers_of_sweep = {name for name in GRAPH if name.split(".")[0] in ("views", "plots")
+                        and "sweep" in GRAPH[name]}
+    assert readers_of_sweep <= {"views.tables"}, readers_of_sweep
 
 
 def _calls(module, predicate):

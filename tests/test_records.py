@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -405,15 +406,15 @@ with store.lock():
 
 def test_a_lock_held_by_another_process_says_whose_and_that_it_waits(tmp_path, monkeypatch,
                                                                      capsys):
-    from mnist_clustering import results
+    from mnist_clustering.results import store as store_module  # where the store reads them
 
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
         os.kill(holder.pid, signal.SIGSTOP)  # a stopped process keeps its lock
-        monkeypatch.setattr(results, "LOCK_NOTICE_SECONDS", 0.5)
-        monkeypatch.setattr(results, "LOCK_TIMEOUT", 2.0)
+        monkeypatch.setattr(store_module, "LOCK_NOTICE_SECONDS", 0.5)
+        monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 2.0)
         store = ResultsStore("digits", "kmeans", tmp_path)
         start = time.monotonic()
         with pytest.raises(ResultsError) as error:
@@ -433,3 +434,12 @@ def test_a_lock_held_by_another_process_says_whose_and_that_it_waits(tmp_path, m
         owner = json.loads((tmp_path / "digits" / ".kmeans.lock.owner").read_text())
         assert owner["pid"] == os.getpid()
     assert not (tmp_path / "digits" / ".kmeans.lock.owner").exists()
+
+
+def test_the_default_results_folder_is_the_projects_from_any_working_directory(tmp_path,
+                                                                               monkeypatch):
+    # the notebooks run from notebooks/: they must read the project's results/, not
+    # create notebooks/results/ (found from the package's own place in the project)
+    monkeypatch.delenv("MNIST_CLUSTERING_RESULTS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert default_results_dir() == Path(__file__).resolve().parents[1] / "results"

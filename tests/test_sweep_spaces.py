@@ -133,3 +133,49 @@ def test_the_spaces_preset_resumes_from_its_tables_without_building_the_space(
     with pytest.raises(AssertionError, match="loaded again"):
         sweep.run_preset("spaces", spaces=["pca"], dataset="digits", results_dir=results,
                          progress=False, workers=1)
+
+
+def test_a_space_trained_with_another_seed_has_a_folder_of_its_own(space_cache, tmp_path,
+                                                                     monkeypatch, capsys):
+    # DESIGN.md: a space is identified by (space, dataset, subsample, training seed). Seed 0
+    # keeps today's folder; seed s >= 1 has <space>-seed<s>/, read back by the readers with
+    # space_seed=s, its provenance naming the seed. Workers load the driver's space.
+    _no_matrix(monkeypatch)
+    results = tmp_path / "results"
+    zero = run_sweep("kmeans", "3", dataset="digits", space="pca", results_dir=results,
+                     progress=False)
+    one = run_sweep("kmeans", "3,5", dataset="digits", space="pca", space_seed=1, keep=[3],
+                    results_dir=results, progress=False, workers=2)
+    assert sorted(p.relative_to(results).as_posix() for p in results.rglob("kmeans.csv")) == [
+        "digits/pca-seed1/kmeans.csv", "digits/pca/kmeans.csv"]
+    assert load_results("kmeans", "digits", results, space="pca").equals(zero)
+    assert load_results("kmeans", "digits", results, space="pca", space_seed=1).equals(one)
+    assert load_provenance("kmeans", "digits", results, space="pca")["space"]["seed"] == 0
+    info = load_provenance("kmeans", "digits", results, space="pca", space_seed=1)
+    assert info["space"]["seed"] == 1 and info["table"] == "digits/pca-seed1"
+    assert load_artifacts("kmeans", 3, "digits", results, space="pca",
+                          space_seed=1)["centers"].shape == (3, 50)
+    with pytest.raises(FileNotFoundError, match="--space pca --space-seed 2"):
+        load_results("kmeans", "digits", results, space="pca", space_seed=2)
+    data = SweepData("digits", space="pca", space_seed=1, progress=False)
+    assert data.name == "digits/pca-seed1" and data.space_provenance["seed"] == 1
+    # the command line
+    assert main(["sweep", "--method", "kmeans", "--k", "4", "--space", "pca", "--space-seed", "2",
+                 "--dataset", "digits", "--results-dir", str(results), "--no-progress",
+                 "--workers", "1"]) == 0
+    assert (results / "digits" / "pca-seed2" / "kmeans.csv").is_file()
+
+
+def test_raw_pixels_have_no_training_seed(tmp_path, capsys):
+    for call in (lambda: run_sweep("kmeans", "3", dataset="digits", space_seed=1,
+                                   results_dir=tmp_path),
+                 lambda: load_results("kmeans", "digits", tmp_path, space_seed=1),
+                 lambda: SweepData("digits", space_seed=1)):
+        with pytest.raises(ValueError, match="raw pixels are not trained"):
+            call()
+    with pytest.raises(ValueError, match="space_seed must be"):
+        SweepData("digits", space="pca", space_seed=-1)
+    assert main(["sweep", "--method", "kmeans", "--k", "3", "--space-seed", "1", "--dataset",
+                 "digits", "--results-dir", str(tmp_path)]) == 2
+    assert "raw pixels are not trained" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

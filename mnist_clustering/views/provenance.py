@@ -17,7 +17,7 @@ __all__ = ["fit_concurrency", "fit_time_label", "environment"]
 
 
 def _provenances(dataset, results_dir=None, methods=None):
-    from ..sweep import default_results_dir
+    from ..results import default_results_dir
 
     folder = (default_results_dir() if results_dir is None else Path(results_dir)) / dataset
     paths = sorted(folder.glob("*.json"))

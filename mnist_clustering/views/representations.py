@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics, scores
+from ..results import PICTURE_FILE as _PICTURE  # the 2-D picture's file in its space's folder
 from ..spaces import SPACES
 from .text import METHOD_NAMES, ROW_NAMES, Text
 
@@ -39,8 +40,6 @@ __all__ = [
     "picture_note",
 ]
 
-
-_PICTURE = "umap2d.npz"  # the 2-D picture's file in its space's table folder
 
 SPACES_SHOWN = SPACES
 """The feature spaces of notebook 05, in its order (:data:`mnist_clustering.spaces.SPACES`)."""
@@ -69,7 +68,7 @@ def space_folder(space, dataset="mnist", n_samples=None):
     >>> space_folder("umap"), space_folder("raw")
     ('mnist/umap', 'mnist')
     """
-    from ..sweep import table_name
+    from ..results import table_name
 
     return table_name(dataset, n_samples, space)
 
@@ -93,7 +92,7 @@ def space_rows(spaces=SPACES_SHOWN, k=10, dataset="mnist", results_dir=None, n_s
         ``noise_share`` (HDBSCAN only; its scores count the noise as one more cluster).
     """
     from ..density import read_density
-    from ..sweep import density_path, load_results
+    from ..results import density_path, load_results
 
     frames = []
     for space in spaces:
@@ -217,7 +216,7 @@ def median_seed(space, k=10, dataset="mnist", results_dir=None, score="accuracy"
     -------
     int
     """
-    from ..sweep import load_results
+    from ..results import load_results
 
     table = load_results("kmeans", dataset, results_dir, space=space)
     at = table[table["k"] == k].sort_values([score, "seed"], kind="stable")
@@ -311,7 +310,7 @@ def space_times(spaces=SPACES_SHOWN[1:], dataset="mnist", results_dir=None):
         the ``autoencoder`` space's), ``K-Means rows``, ``K-Means fits and scores (s)``
         (the sum over rows of fit, score and exact silhouette seconds).
     """
-    from ..sweep import load_provenance
+    from ..results import load_provenance
 
     rows = {}
     for space in spaces:
@@ -341,7 +340,7 @@ def purity_by_space(spaces=SPACES_SHOWN, dataset="mnist", results_dir=None):
         Index k; columns a (space, statistic) MultiIndex, statistics ``mean``, ``min``,
         ``max`` and ``seeds``.
     """
-    from ..sweep import load_results
+    from ..results import load_results
 
     columns = {}
     for space in spaces:
@@ -404,7 +403,7 @@ def training_digits(dataset="mnist", n_samples=None):
 
 def _stored_picture(dataset="mnist", results_dir=None):
     """The stored 2-D picture of ``dataset`` (preset 'spaces') and the space it embeds."""
-    from ..sweep import default_results_dir
+    from ..results import default_results_dir
 
     root = default_results_dir() if results_dir is None else Path(results_dir)
     folder = root / space_folder("raw", dataset)
@@ -442,7 +441,7 @@ def space_picture(space=None, k=10, seed=None, dataset="mnist", results_dir=None
         ``embedded_space`` (the space whose 2-D UMAP is drawn) and ``embedded`` (what that
         UMAP was computed from, e.g. ``'the autoencoder codes'``).
     """
-    from ..sweep import load_labels, load_provenance
+    from ..results import load_labels, load_provenance
 
     if space is None:
         space = best_space(space_summary(space_rows(SPACES_SHOWN, k, dataset, results_dir)))
@@ -479,7 +478,7 @@ def seed_labellings(space, k=10, dataset="mnist", results_dir=None):
     dict
         Seed -> (n,) cluster labels.
     """
-    from ..sweep import load_labels
+    from ..results import load_labels
 
     return {seed: labels for (kk, seed), labels in
             load_labels("kmeans", dataset, results_dir, space=space).items() if kk == k}

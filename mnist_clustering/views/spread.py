@@ -158,7 +158,7 @@ def stability(method="kmeans", dataset="mnist", results_dir=None, **params):
         :func:`mnist_clustering.uncertainty.stability_by_k`: per k, ``mean_ari``,
         ``min_ari`` and ``n_seeds``.
     """
-    from ..sweep import load_labels
+    from ..results import load_labels
 
     return uncertainty.stability_by_k(load_labels(method, dataset, results_dir, **params))
 

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics
-from ..sweep import ResultsStore, parse_k_range, run_sweep
+from ..evaluate import parse_k_range
+from ..results import ResultsStore
+from ..sweep import run_sweep  # results_or_sweep computes the rows that are missing
 from .text import Text
 
 __all__ = [

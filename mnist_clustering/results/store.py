@@ -1,4 +1,4 @@
-"""The results store: one table per (dataset, method), its provenance, artefacts and
+"""The results store: one table per key (:class:`~mnist_clustering.results.layout.TableKey`), its provenance, artefacts and
 pending silhouettes, safe against interruptions and concurrent writers.
 
 A table is ``results/<table>/<method>.csv``, one row per ``(k, seed)`` (the row key),
@@ -55,11 +55,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import scores
-from .files import atomic_write, digest
-from .messages import logger
-from .provenance import sha256_hex
-from .records import DamagedRecordError, add_checksum, read_record, write_record
+from .. import scores
+from ..checks import check_int
+from ..files import atomic_write, digest
+from ..messages import logger
+from ..provenance import sha256_hex
+from ..records import DamagedRecordError, add_checksum, read_record, write_record
+from .layout import default_results_dir, table_stem
+
+__all__ = ["COLUMNS", "DIGEST_COLUMN", "HEADER", "INTEGER_COLUMNS", "LOCK_NOTICE_SECONDS",
+           "LOCK_TIMEOUT", "NULLABLE_COLUMNS", "PENDING_COLUMN", "ROW_KEY", "TEXT_COLUMNS",
+           "ResultsError", "ResultsStore", "add_checks", "row_digest"]
 
 COLUMNS = scores.TABLE_COLUMNS
 """Columns of a results table, in order (from the score registry)."""
@@ -97,57 +103,7 @@ class ResultsError(ValueError):
     """A results table cannot be used: corrupted, or computed with other parameters."""
 
 
-def table_name(dataset, n_samples=None, space="raw"):
-    """Folder name of a table: the dataset, with the subsample size when there is one,
-    and the feature space's subfolder outside ``raw``.
-
-    Examples
-    --------
-    >>> table_name("mnist")
-    'mnist'
-    >>> table_name("mnist", 3000)
-    'mnist-first3000'
-    >>> table_name("mnist", space="umap")
-    'mnist/umap'
-    """
-    from .checks import check_int
-
-    for what, value in (("dataset", dataset), ("space", space)):
-        if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_-]*", value):
-            raise ValueError(f"{what} {value!r} cannot name a table folder: give a name such "
-                             f"as 'mnist' or 'umap'")
-    if n_samples is not None:
-        n_samples = check_int(n_samples, "n_samples", min_val=2)
-    name = dataset if n_samples is None else f"{dataset}-first{n_samples}"
-    return name if space == "raw" else f"{name}/{space}"
-
-
-def default_results_dir():
-    """Where tables live: ``$MNIST_CLUSTERING_RESULTS``, else the project's ``results/``.
-
-    The project's directory is found from the installed (editable) package, so the
-    notebooks, run from ``notebooks/``, read the same tables as the command line.
-    """
-    if os.environ.get("MNIST_CLUSTERING_RESULTS"):
-        return Path(os.environ["MNIST_CLUSTERING_RESULTS"])
-    project = Path(__file__).resolve().parents[1]
-    if (project / "pyproject.toml").is_file():
-        return project / "results"
-    return Path.cwd() / "results"
-
-
-def table_stem(method, variant=None):
-    """File stem of a table: the method, then each non-default parameter and its value.
-
-    Examples
-    --------
-    >>> table_stem("kmeans"), table_stem("kmeans", {"n_init": 10})
-    ('kmeans', 'kmeans-n_init10')
-    """
-    return method + "".join(f"-{key}{value}" for key, value in sorted((variant or {}).items()))
-
-
-_log = logger(__name__)
+_log = logger(__package__)  # the lines say [mnist_clustering.results]
 
 
 def row_digest(row):
@@ -190,7 +146,7 @@ class ResultsStore:
     """
 
     def __init__(self, dataset, method, results_dir=None, *, variant=None):
-        from .estimators import check_method
+        from ..estimators import check_method
 
         if results_dir is None:
             results_dir = default_results_dir()
@@ -592,10 +548,12 @@ class ResultsStore:
         """The command line of a sweep of row ``(k, seed)`` into this store's table."""
         dataset, _, space = self.dataset.partition("/")
         name, _, first = dataset.partition("-first")
+        space, space_seed = re.fullmatch(r"(.*?)(?:-seed(\d+))?", space).groups()
         options = [f"--method {self.method}", f"--k {k}"]
         options += [f"--dataset {name}"] if name != "mnist" else []
         options += [f"--n-samples {first}"] if first else []
         options += [f"--space {space}"] if space else []
+        options += [f"--space-seed {space_seed}"] if space_seed else []
         options += [f"--seeds {seed}"] if seed else []
         options += [f"--n-init {value}" for key, value in self.variant.items() if key == "n_init"]
         if self.root.resolve() != default_results_dir().resolve():
@@ -644,8 +602,6 @@ def _impossible(record):
 
 
 def _check_key(k, seed):
-    from .checks import check_int
-
     return check_int(k, "k", min_val=2), check_int(seed, "seed", min_val=0, max_val=2**32 - 1)
 
 
@@ -711,7 +667,7 @@ def add_checks(results_dir):
     (int, int)
         The numbers of tables and records changed.
     """
-    from .estimators import METHODS
+    from ..estimators import METHODS
 
     root = Path(results_dir)
     tables = records = 0
