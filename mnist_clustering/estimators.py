@@ -1,5 +1,10 @@
 """One way to build and fit every clustering method a sweep knows.
 
+Each method is one :class:`Method` object (:data:`METHOD_OBJECTS`, looked up once at the
+public edge with :func:`get_method`): its name, whether it needs the distance matrix,
+its default parameters, how to build and fit it, and whether the seed can change its
+result. Adding a method is adding one object.
+
 Each method is fitted through :func:`fit_clustering`, which returns a
 :class:`ClusteringFit`: the labels, the centres in pixel space (K-Means centroids or
 K-Medoids medoid images), the medoid indices where there are any, the inertia and the
@@ -16,34 +21,14 @@ from __future__ import annotations
 import time
 import warnings
 import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
 from .checks import check_int, check_n_clusters
 from .notebook2022 import KMEDOIDS_PARAMS
-
-METHODS = ("kmeans", "kmedoids-alternate", "kmedoids-fasterpam")
-"""Names accepted by :func:`make_estimator` and the sweep."""
-
-NEEDS_DISTANCES = frozenset({"kmedoids-alternate", "kmedoids-fasterpam"})
-"""Methods fitted on the shared pairwise distance matrix (``metric='precomputed'``)."""
-
-DEFAULT_PARAMS = {
-    # Today's scikit-learn default is 'auto', i.e. one k-means++ run (the 2022 run's is in
-    # notebook2022.SETTINGS). The sweep records whichever is used. 'elkan' runs the same
-    # Lloyd iterations with triangle-inequality bounds that skip most distance
-    # computations (benchmarks/bench_kmedoids.py times the sweep's methods).
-    "kmeans": {"n_init": 1, "max_iter": 300, "algorithm": "elkan"},
-    # the 2022 run's (scikit-learn-extra's defaults): deterministic.
-    "kmedoids-alternate": dict(KMEDOIDS_PARAMS),
-    # init='alternate' starts FasterPAM from the 'alternate' medoids at the same k
-    # (given as ``init_medoids``, or fitted first): it only has to improve a good
-    # solution, which is much faster than BUILD on 60,000 points. Other values are
-    # kmedoids' own initialisations ('build', 'random', 'k-medoids++').
-    "kmedoids-fasterpam": {"init": "alternate", "max_iter": 100},
-}
-
 
 @dataclass
 class ClusteringFit:
@@ -86,15 +71,99 @@ class ClusteringFit:
     majority: np.ndarray | None = None
 
 
+@dataclass(frozen=True, eq=False)
+class Method:
+    """One clustering method: everything the sweep, the store and the views ask of it.
+
+    Attributes
+    ----------
+    name : str
+        The name tables, the command line and the notebooks use.
+    needs_distances : bool
+        Fitted on the shared pairwise distance matrix (``metric='precomputed'``).
+    defaults : mapping
+        Default parameters (read-only); a table's other parameters name it.
+    build : callable
+        ``build(k, seed, params)``: the unfitted scikit-learn-style estimator.
+    fit : callable
+        ``fit(k, X, distances, seed, params, init_medoids)``: a :class:`ClusteringFit`.
+    seeded : callable
+        ``seeded(params)``: whether the random seed can change a fit with ``params``.
+    """
+
+    name: str
+    needs_distances: bool
+    defaults: Mapping
+    build: Callable = field(repr=False)
+    fit: Callable = field(repr=False)
+    seeded: Callable = field(repr=False)
+
+    def params(self, **overrides):
+        """Merge ``overrides`` (``None`` values ignored) into the default parameters.
+
+        Raises
+        ------
+        ValueError
+            If an override is not a parameter of this method, or a count (``n_init``,
+            ``max_iter``) is not an integer >= 1.
+        """
+        params = dict(self.defaults)
+        unknown = {key for key, value in overrides.items() if value is not None} - set(params)
+        if unknown:
+            raise ValueError(
+                f"parameter(s) {sorted(unknown)} do not apply to method {self.name!r}; "
+                f"it takes {sorted(params)}"
+            )
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            if isinstance(params[key], int):  # counts: n_init, max_iter
+                value = check_int(value, key, min_val=1)
+            params[key] = value
+        return params
+
+    def non_default(self, params):
+        """The parameters of ``params`` that differ from the defaults (sorted dict)."""
+        return {key: params[key] for key in sorted(params) if self.defaults.get(key) != params[key]}
+
+
+def get_method(method):
+    """The :class:`Method` named ``method`` (a :class:`Method` is returned as it is).
+
+    The one check of a method's name: the public functions look a name up here once and
+    pass the object on.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the choices.
+
+    Examples
+    --------
+    >>> get_method("kmeans").needs_distances
+    False
+    """
+    if isinstance(method, Method):
+        return method
+    return _lookup(method)
+
+
+def _lookup(name):
+    try:
+        return METHOD_OBJECTS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown method {name!r}; choose one of {', '.join(METHODS)}") from None
+
+
 def check_method(method):
-    """Return ``method`` if it is known, else raise a ``ValueError`` listing the choices."""
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    return method
+    """Return the name ``method`` if it is known, else raise a ``ValueError`` listing the
+    choices (:func:`get_method`)."""
+    return get_method(method).name
 
 
 def method_params(method, **overrides):
-    """Merge ``overrides`` (``None`` values ignored) into the method's default parameters.
+    """Merge ``overrides`` (``None`` values ignored) into the method's default parameters
+    (:meth:`Method.params`).
 
     Raises
     ------
@@ -102,20 +171,7 @@ def method_params(method, **overrides):
         If an override is not a parameter of that method, or a count (``n_init``,
         ``max_iter``) is not an integer >= 1.
     """
-    params = dict(DEFAULT_PARAMS[check_method(method)])
-    unknown = {key for key, value in overrides.items() if value is not None} - set(params)
-    if unknown:
-        raise ValueError(
-            f"parameter(s) {sorted(unknown)} do not apply to method {method!r}; "
-            f"it takes {sorted(params)}"
-        )
-    for key, value in overrides.items():
-        if value is None:
-            continue
-        if isinstance(params[key], int):  # counts: n_init, max_iter
-            value = check_int(value, key, min_val=1)
-        params[key] = value
-    return params
+    return get_method(method).params(**overrides)
 
 
 def non_default_params(method, params):
@@ -129,8 +185,7 @@ def non_default_params(method, params):
     >>> non_default_params("kmeans", {"n_init": 10, "max_iter": 300, "algorithm": "elkan"})
     {'n_init': 10}
     """
-    defaults = DEFAULT_PARAMS[check_method(method)]
-    return {key: params[key] for key in sorted(params) if defaults.get(key) != params[key]}
+    return get_method(method).non_default(params)
 
 
 def seed_changes_result(method, params):
@@ -148,10 +203,15 @@ def seed_changes_result(method, params):
     >>> seed_changes_result("kmedoids-alternate", method_params("kmedoids-alternate"))
     False
     """
-    init = params.get("init")
-    if check_method(method) == "kmeans":
-        return True
-    return init not in ("heuristic", "build", "alternate")
+    return get_method(method).seeded(params)
+
+
+def _always(params):
+    return True
+
+
+def _seeded_kmedoids(params):
+    return params.get("init") not in ("heuristic", "build", "alternate")
 
 
 def make_estimator(method, k, *, seed=0, **params):
@@ -185,16 +245,24 @@ def make_estimator(method, k, *, seed=0, **params):
     >>> make_estimator("kmeans", 10).n_clusters
     10
     """
-    params = method_params(method, **params)
-    if method == "kmeans":
-        from sklearn.cluster import KMeans
+    method = get_method(method)
+    return method.build(k, seed, method.params(**params))
 
-        return KMeans(n_clusters=k, random_state=seed, **params)
-    if method == "kmedoids-alternate":
-        KMedoids = _scikit_learn_extra_kmedoids()
-        return KMedoids(
-            n_clusters=k, metric="precomputed", method="alternate", random_state=seed, **params
-        )
+
+def _build_kmeans(k, seed, params):
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, random_state=seed, **params)
+
+
+def _build_alternate(k, seed, params):
+    KMedoids = _scikit_learn_extra_kmedoids()
+    return KMedoids(
+        n_clusters=k, metric="precomputed", method="alternate", random_state=seed, **params
+    )
+
+
+def _build_fasterpam(k, seed, params):
     import kmedoids
 
     if params["init"] == "alternate":
@@ -245,25 +313,23 @@ def fit_clustering(method, k, X, *, distances=None, seed=0, init_medoids=None, *
     -------
     ClusteringFit
     """
-    check_method(method)
+    method = get_method(method)
     n = X.shape[0]
     k = check_n_clusters(k, n)
-    params = method_params(method, **params)
-    if method == "kmeans":
-        return _fit_kmeans(k, X, seed, params)
-    if distances is None:
-        raise ValueError(f"method {method!r} needs the pairwise distance matrix (distances=...)")
-    if distances.shape != (n, n):
-        raise ValueError(f"distances has shape {distances.shape}, expected {(n, n)}")
-    if method == "kmedoids-alternate":
-        return _fit_alternate(k, X, distances, seed, params)
-    return _fit_fasterpam(k, X, distances, seed, params, init_medoids)
+    params = method.params(**params)
+    if method.needs_distances:
+        if distances is None:
+            raise ValueError(f"method {method.name!r} needs the pairwise distance matrix "
+                             "(distances=...)")
+        if distances.shape != (n, n):
+            raise ValueError(f"distances has shape {distances.shape}, expected {(n, n)}")
+    return method.fit(k, X, distances, seed, params, init_medoids)
 
 
-def _fit_kmeans(k, X, seed, params):
+def _fit_kmeans(k, X, distances, seed, params, init_medoids=None):
     from threadpoolctl import threadpool_limits
 
-    estimator = make_estimator("kmeans", k, seed=seed, **params)
+    estimator = _build_kmeans(k, seed, params)
     start = time.perf_counter()
     # One thread per fit, whatever the machine: scikit-learn sums the float32 inertia
     # per thread chunk, so the thread count moves it in the ~7th digit; with one thread
@@ -285,9 +351,9 @@ def _fit_kmeans(k, X, seed, params):
     )
 
 
-def _fit_alternate(k, X, distances, seed, params):
+def _fit_alternate(k, X, distances, seed, params, init_medoids=None):
     if params["init"] != "heuristic":
-        estimator = make_estimator("kmedoids-alternate", k, seed=seed, **params)
+        estimator = _build_alternate(k, seed, params)
         start = time.perf_counter()
         estimator.fit(distances)
         labels, medoids = estimator.labels_, estimator.medoid_indices_
@@ -389,7 +455,8 @@ def _fit_fasterpam(k, X, distances, seed, params, init_medoids):
     import kmedoids
 
     if params["init"] == "alternate" and init_medoids is None:
-        init_medoids = _fit_alternate(k, X, distances, seed, method_params("kmedoids-alternate")).medoid_indices
+        init_medoids = _fit_alternate(k, X, distances, seed,
+                                      ALTERNATE.params()).medoid_indices
     if init_medoids is not None:
         init = np.asarray(init_medoids, dtype=np.int64)
         if init.shape != (k,):
@@ -428,3 +495,45 @@ def _medoid_fit(method, k, X, labels, medoids, inertia, n_iter, seconds, params)
         medoid_indices=medoids,
         params=params,
     )
+
+
+# --------------------------------------------------------------------------- the methods
+KMEANS = Method(
+    "kmeans", needs_distances=False,
+    # Today's scikit-learn default is 'auto', i.e. one k-means++ run (the 2022 run's is in
+    # notebook2022.SETTINGS). The sweep records whichever is used. 'elkan' runs the same
+    # Lloyd iterations with triangle-inequality bounds that skip most distance
+    # computations (benchmarks/bench_kmedoids.py times the sweep's methods).
+    defaults=MappingProxyType({"n_init": 1, "max_iter": 300, "algorithm": "elkan"}),
+    build=_build_kmeans, fit=_fit_kmeans, seeded=_always)
+"""K-Means (scikit-learn): random k-means++ starts, so the seed changes the result."""
+
+ALTERNATE = Method(
+    "kmedoids-alternate", needs_distances=True,
+    # the 2022 run's (scikit-learn-extra's defaults): deterministic.
+    defaults=MappingProxyType(dict(KMEDOIDS_PARAMS)),
+    build=_build_alternate, fit=_fit_alternate, seeded=_seeded_kmedoids)
+"""K-Medoids 'alternate' (scikit-learn-extra's, reimplemented on the shared matrix)."""
+
+FASTERPAM = Method(
+    "kmedoids-fasterpam", needs_distances=True,
+    # init='alternate' starts FasterPAM from the 'alternate' medoids at the same k
+    # (given as ``init_medoids``, or fitted first): it only has to improve a good
+    # solution, which is much faster than BUILD on 60,000 points. Other values are
+    # kmedoids' own initialisations ('build', 'random', 'k-medoids++').
+    defaults=MappingProxyType({"init": "alternate", "max_iter": 100}),
+    build=_build_fasterpam, fit=_fit_fasterpam, seeded=_seeded_kmedoids)
+"""K-Medoids FasterPAM (the kmedoids package), started from the 'alternate' medoids."""
+
+METHOD_OBJECTS = {method.name: method for method in (KMEANS, ALTERNATE, FASTERPAM)}
+"""Every method, by name: the one table of the methods."""
+
+METHODS = tuple(METHOD_OBJECTS)
+"""Names accepted by :func:`make_estimator` and the sweep."""
+
+NEEDS_DISTANCES = frozenset(name for name, method in METHOD_OBJECTS.items()
+                            if method.needs_distances)
+"""Methods fitted on the shared pairwise distance matrix (read from :data:`METHOD_OBJECTS`)."""
+
+DEFAULT_PARAMS = {name: dict(method.defaults) for name, method in METHOD_OBJECTS.items()}
+"""Each method's default parameters (a copy of :attr:`Method.defaults`)."""

@@ -48,7 +48,7 @@ from . import metrics
 from .checks import check_int
 from .files import cache_dir as default_cache
 from .provenance import array_sha256, package_versions
-from .estimators import NEEDS_DISTANCES, check_method, fit_clustering, method_params
+from .estimators import METHOD_OBJECTS, fit_clustering, get_method
 from .results import COLUMNS, check_space_seed, table_name
 
 DISTANCE_POLICIES = ("shared-path", "scatter", "recompute")
@@ -424,13 +424,19 @@ class SweepSpec:
         return json.dumps(self.params_dict, sort_keys=True)
 
     @property
+    def kind(self):
+        """The method's :class:`~mnist_clustering.estimators.Method` (the name was
+        checked by :func:`make_spec`)."""
+        return METHOD_OBJECTS[self.method]
+
+    @property
     def silhouette_mode(self):
         return "exact" if self.silhouette == "exact" else f"sampled-{int(self.silhouette)}"
 
 
 def make_spec(method, *, seed=0, silhouette="exact", **params):
     """Validate and freeze the parameters of a sweep."""
-    check_method(method)
+    method = get_method(method)  # the one check of the name on a sweep's path
     # scikit-learn's check_random_state accepts exactly this range; checked here so a bad
     # seed fails before any data is loaded or any worker starts.
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
@@ -442,8 +448,8 @@ def make_spec(method, *, seed=0, silhouette="exact", **params):
         except ValueError:
             raise ValueError(f"silhouette must be 'exact' or a sample size >= 2, "
                              f"got {silhouette!r}") from None
-    merged = method_params(method, **params)
-    return SweepSpec(method, int(seed), tuple(sorted(merged.items())), silhouette)
+    merged = method.params(**params)
+    return SweepSpec(method.name, int(seed), tuple(sorted(merged.items())), silhouette)
 
 
 # --------------------------------------------------------------------------- one k
@@ -516,9 +522,9 @@ def evaluate_k(data, spec, k, *, init_medoids=None, distances=None, defer_silhou
     fit : ClusteringFit
         With ``majority`` set to the clusters' majority digits.
     """
-    if spec.method in NEEDS_DISTANCES and distances is None:
+    if spec.kind.needs_distances and distances is None:
         distances = data.distances
-    fit = fit_clustering(spec.method, k, data.X, distances=distances, seed=spec.seed,
+    fit = fit_clustering(spec.kind, k, data.X, distances=distances, seed=spec.seed,
                          init_medoids=init_medoids, **spec.params_dict)
     start = time.perf_counter()
     scores, fit.majority = score_fit(fit, data, spec, defer_silhouette=defer_silhouette)
@@ -561,7 +567,7 @@ def resolve_distances(policy, data, spec):
     if policy is not None and policy not in DISTANCE_POLICIES:
         raise ValueError(f"unknown distances policy {policy!r}; choose one of "
                          f"{', '.join(DISTANCE_POLICIES)}")
-    if spec.method not in NEEDS_DISTANCES:
+    if not spec.kind.needs_distances:
         return DistanceSource("none")
     if policy == "recompute":
         return DistanceSource("recompute")

@@ -31,7 +31,6 @@ import numpy as np
 from . import executors, notebook2022
 from .checks import check_int
 from .provenance import package_versions
-from .estimators import NEEDS_DISTANCES, non_default_params, seed_changes_result
 from .evaluate import (  # noqa: F401 (evaluate_k, SweepSpec: re-exported)
     SweepData,
     SweepSpec,
@@ -120,7 +119,7 @@ def _provenance(store, spec, data, previous):
         **extra,
         "dataset": data.dataset, "table": store.dataset, "method": spec.method,
         "seeds": sorted(seeds | {spec.seed}), "params": spec.params_dict,
-        "seed_changes_result": seed_changes_result(spec.method, spec.params_dict),
+        "seed_changes_result": spec.kind.seeded(spec.params_dict),
         "silhouette_mode": spec.silhouette_mode,
         "n_samples": len(data.X), "data": data.fingerprint, "versions": versions,
         "cpu_count": os.cpu_count(), "machine": platform.machine(),
@@ -225,7 +224,7 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
     space_seed = check_space_seed(
         space_seed if space_seed is not None else (data.space_seed if data is not None else 0),
         space)
-    if space != "raw" and method != "kmeans":
+    if space != "raw" and spec.kind.needs_distances:
         raise ValueError(f"{method} runs on raw pixels only (it needs the stored distance "
                          f"matrix); in the {space} space use method='kmeans', or space='raw'")
     if data is None:
@@ -247,7 +246,7 @@ def run_sweep(method, ks, *, dataset="mnist", n_samples=None, seed=0, seeds=None
                          f"the n={n} images: omit --silhouette (silhouette='exact') for the exact "
                          f"silhouette, or give N < {n}")
     store = ResultsStore(data.name, method, results_dir,
-                         variant=non_default_params(method, spec.params_dict))
+                         variant=spec.kind.non_default(spec.params_dict))
     table = store.load()
     store.check_compatible(table, spec, n)
     done = _done_rows(table, store, spec, n, keep, keep_labels)
@@ -271,7 +270,7 @@ def _stored_rows(name, spec, ks, seeds, keep, keep_labels, results_dir):
     so that a sweep with nothing left to compute loads no data (nor builds a feature
     space): what ``make reproduce`` does with the committed results."""
     store = ResultsStore(name, spec.method, results_dir,
-                         variant=non_default_params(spec.method, spec.params_dict))
+                         variant=spec.kind.non_default(spec.params_dict))
     table = store.load()
     counts = set(table["n_samples"])
     if len(counts) != 1:
@@ -317,7 +316,7 @@ def worker_memory(data, spec, distances=None):
     prepared copy, and a fit's working arrays), and the distance matrix if it is sent
     to every worker (policy ``'scatter'``)."""
     per = WORKER_BASE_BYTES + 3 * sum(np.asarray(a).nbytes for a in data.arrays)
-    if spec.method in NEEDS_DISTANCES and distances != "recompute":
+    if spec.kind.needs_distances and distances != "recompute":
         if distances == "scatter" or (distances is None and "distances" in data.__dict__
                                       and not isinstance(data.distances, np.memmap)):
             per += len(data.X) ** 2 * 4

@@ -124,11 +124,12 @@ def test_the_foundations_import_no_layer_above_them():
     # the registry of scores is pure data: it reads only the 2022 notebook's names
     assert GRAPH["scores"] <= {"notebook2022"}
     # the store owns results/: its layout needs only the checks (any room may ask where a
-    # table is), the store reads the registry and the records; the readers check a name
-    # as run_sweep does (the dataset, the space, the method's parameters); none of them
-    # reads the sweep or a view
+    # table is), the store reads the registry and the records (not the estimators: a
+    # method's name is checked once, where a sweep or a reader is called); the readers
+    # check a name as run_sweep does (the dataset, the space, the method's parameters);
+    # none of them reads the sweep or a view
     assert GRAPH["results.layout"] <= BOTTOM
-    assert GRAPH["results.store"] <= {"estimators", "records", "scores", "results.layout"} | BOTTOM
+    assert GRAPH["results.store"] <= {"records", "scores", "results.layout"} | BOTTOM
     assert GRAPH["results.readers"] <= {"estimators", "data", "spaces", "results.layout",
                                         "results.store"} | BOTTOM
     assert GRAPH["results"] <= {"results.layout", "results.store", "results.readers", "files"}

@@ -18,7 +18,7 @@ from sklearn.metrics import (
 )
 from threadpoolctl import threadpool_limits
 
-from mnist_clustering import evaluate, sweep
+from mnist_clustering import estimators, evaluate, sweep
 from mnist_clustering.estimators import fit_clustering
 from mnist_clustering.results import ResultsStore
 from mnist_clustering.sweep import (
@@ -445,3 +445,29 @@ def test_provenance_says_kmedoids_alternate_ignores_the_seed(tmp_path, digits_da
     pd.testing.assert_frame_equal(rows[0][same], rows[1][same])  # what the flag claims
     assert load_provenance("kmedoids-alternate", "digits", tmp_path / "7")[
         "seed_changes_result"] is False
+
+
+@pytest.mark.parametrize("method", ["kmeans", "kmedoids-fasterpam"])
+def test_a_sweep_checks_the_method_name_once(tmp_path, digits_data, monkeypatch, method):
+    # the name is looked up once, at the edge (make_spec); the method object travels on
+    # to the store's name, the provenance, the fit (FasterPAM's 'alternate' start included)
+    looked_up = []
+    lookup = estimators._lookup
+    monkeypatch.setattr(estimators, "_lookup", lambda name: looked_up.append(name) or lookup(name))
+    run_sweep(method, "2,3", dataset="digits", results_dir=tmp_path, progress=False,
+              data=digits_data, keep=[3], keep_labels=True)
+    assert looked_up == [method]
+    assert estimators.get_method(method) is estimators.METHOD_OBJECTS[method]
+    with pytest.raises(ValueError, match="unknown method 'dbscan'; choose one of kmeans, "):
+        estimators.get_method("dbscan")
+
+
+def test_the_method_objects_are_the_one_table_of_the_methods():
+    assert estimators.METHODS == tuple(estimators.METHOD_OBJECTS)
+    assert estimators.NEEDS_DISTANCES == {"kmedoids-alternate", "kmedoids-fasterpam"}
+    for name, method in estimators.METHOD_OBJECTS.items():
+        assert method.name == name
+        assert estimators.DEFAULT_PARAMS[name] == dict(method.defaults)
+        with pytest.raises(TypeError):
+            method.defaults["max_iter"] = 1  # read-only: a caller's change cannot leak
+

@@ -21,13 +21,14 @@ def table_key(method, dataset="mnist", *, n_samples=None, space="raw", space_see
     TableKey
     """
     from ..data import check_dataset
-    from ..estimators import method_params, non_default_params
+    from ..estimators import get_method
     from ..spaces import SPACES
 
     check_dataset(dataset)
     if space not in SPACES:
         raise ValueError(f"unknown space {space!r}; choose one of {', '.join(SPACES)}")
-    variant = non_default_params(method, method_params(method, **params))
+    kind = get_method(method)  # the one check of the name on a reader's path
+    variant = kind.non_default(kind.params(**params))
     return TableKey(method, dataset, n_samples, space, space_seed, variant)
 
 
