@@ -21,8 +21,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from mnist_clustering.estimators import method_params, non_default_params
-from mnist_clustering.results import ResultsStore
+from mnist_clustering.results import open_store, table_key
 from mnist_clustering.sweep import (
     SPREAD_PRESET,
     parse_k_range,
@@ -35,11 +34,8 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 
 def entry_rows(entry):
     """(store, [(k, seed)]) of one preset entry."""
-    params = {key: value for key, value in entry.items()
-              if key not in ("label", "method", "ks", "seeds", "keep")}
-    variant = non_default_params(entry["method"], method_params(entry["method"], **params))
-    store = ResultsStore("mnist", entry["method"], RESULTS, variant=variant)
-    keys = [(k, s) for s in parse_seed_grid(entry["seeds"]) for k in parse_k_range(entry["ks"])]
+    store = open_store(table_key(entry.method, "mnist", **entry.params), RESULTS)
+    keys = [(k, s) for s in parse_seed_grid(entry.seeds) for k in parse_k_range(entry.ks)]
     return store, keys
 
 
@@ -76,12 +72,12 @@ def main():
         keys = [key for key in keys if (store.csv, *key) not in claimed]
         claimed.update((store.csv, *key) for key in keys)
         if not store.provenance_path.exists():
-            print(f"{entry['label']:38} not run yet ({store.provenance_path.name} missing)")
+            print(f"{entry.label:38} not run yet ({store.provenance_path.name} missing)")
             continue
         part = split(store, keys, args.workers)
         for key in total:
             total[key] += part[key]
-        print(f"{entry['label']:38} {part['rows']:5d} {part['fits'] / 60:8.1f}m "
+        print(f"{entry.label:38} {part['rows']:5d} {part['fits'] / 60:8.1f}m "
               f"{part['span'] / 60:8.1f}m {part['idle'] / 60:8.1f}m "
               f"{part['silhouettes'] / 60:7.1f}m")
     ours = total["span"] + total["silhouettes"]

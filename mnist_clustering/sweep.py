@@ -24,6 +24,8 @@ import dataclasses
 import os
 import platform
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
@@ -46,7 +48,6 @@ from .results import (  # noqa: F401 (the readers, ResultsError, default_results
     COLUMNS,
     ResultsError,
     ResultsStore,
-    TableKey,
     check_space_seed,
     default_results_dir,
     density_path,
@@ -56,23 +57,83 @@ from .results import (  # noqa: F401 (the readers, ResultsError, default_results
     load_results,
     open_store,
     picture_path,
+    table_key,
     table_name,
 )
+
+@dataclass(frozen=True)
+class SweepEntry:
+    """One sweep of a preset: ``run_sweep(method, ks, seeds=, keep=, keep_labels=, **params)``.
+
+    Parameters
+    ----------
+    label : str
+        How the preset's outcome names it.
+    method : str
+    ks : str
+        The k grid (:func:`parse_k_range` syntax), largest k first where fits are long.
+    seeds : str, optional
+        The seed grid (``'0:5'``); None: seed 0 only.
+    params : mapping, default {}
+        Parameters other than the method's defaults (e.g. ``{"n_init": 10}``): their own
+        table.
+    keep : str or tuple of int, default ()
+        k values whose labels and centres are kept as artefacts.
+    keep_labels : bool, default True
+        Keep every row's labels (for the stability across seeds).
+    """
+
+    label: str
+    method: str
+    ks: str
+    seeds: str | None = None
+    params: Mapping = field(default_factory=dict)
+    keep: str | tuple = ()
+    keep_labels: bool = True
+
+    def run(self, **options):
+        """Run this sweep (:func:`run_sweep`) with ``options`` (data, results_dir, ...)."""
+        return run_sweep(self.method, self.ks, seeds=self.seeds, keep=self.keep,
+                         keep_labels=self.keep_labels, **self.params, **options)
+
+
+@dataclass(frozen=True)
+class DensitySettings:
+    """The Gaussian mixture and HDBSCAN of the spaces preset (``density.csv``)."""
+
+    gmm_seeds: tuple = tuple(range(5))
+    """Seeds of the Gaussian mixture at k = 10."""
+    max_dims: int = 10
+    """Only in spaces of at most this many dimensions."""
+
+
+@dataclass(frozen=True)
+class SpacesPreset:
+    """The spaces preset: its feature spaces, the sweeps run in each, the density rows."""
+
+    spaces: tuple
+    sweeps: tuple
+    density: DensitySettings = DensitySettings()
+
+
+SEED_PRESET = tuple(SweepEntry(method, method, ks, keep=keep, keep_labels=False)
+                    for method, ks, keep in notebook2022.PRESET)
+"""The seed notebook's sweeps (:data:`mnist_clustering.notebook2022.PRESET`), one seed each,
+labelled by their method (``--preset seed``)."""
 
 SPREAD_PRESET = (
     # Every K-Means number with its spread over random starts (one row per k and seed,
     # labels kept for the stability across seeds). Largest k first: the longest fits.
-    {"label": "kmeans k=50..256, 5 seeds", "method": "kmeans", "ks": "50,100,150,200,256",
-     "seeds": "0:5"},
-    {"label": "kmeans k=2..30, 10 seeds", "method": "kmeans", "ks": "2:31", "seeds": "0:10"},
-    {"label": "kmeans k=10,19, 20 seeds", "method": "kmeans", "ks": "10,19", "seeds": "0:20"},
+    SweepEntry("kmeans k=50..256, 5 seeds", "kmeans", "50,100,150,200,256", "0:5"),
+    SweepEntry("kmeans k=2..30, 10 seeds", "kmeans", "2:31", "0:10"),
+    SweepEntry("kmeans k=10,19, 20 seeds", "kmeans", "10,19", "0:20"),
     # the 2022 notebook's setting: best inertia of 10 starts
-    {"label": "kmeans n_init=10 k=10,19, 5 seeds", "method": "kmeans", "ks": "10,19",
-     "seeds": "0:5", "n_init": notebook2022.KMEANS_N_INIT},
+    SweepEntry("kmeans n_init=10 k=10,19, 5 seeds", "kmeans", "10,19", "0:5",
+               {"n_init": notebook2022.KMEANS_N_INIT}),
 )
 """Many seeds per k, for ``--preset spread`` (after ``--preset seed``)."""
 
-SPACES_PRESET = {
+SPACES_PRESET = SpacesPreset(
     # K-Means in every feature space beyond raw pixels: 5 seeds at every k of the coarse
     # grid k = 2..30 and 50..250 (largest k first: the longest fits) and 10 at k = 10,
     # every labelling kept; then a Gaussian mixture at k = 10 (``gmm_seeds``) and HDBSCAN,
@@ -80,21 +141,21 @@ SPACES_PRESET = {
     # (one sparse one-hot product per distance block), so rows set the preset's time: 10
     # seeds at every k = 2..30 brought the pipeline to the edge of its 30-minute budget
     # (README, *Feature spaces*); 5 leave room for a slower machine.
-    "spaces": ("pca", "umap", "autoencoder", "autoencoder-umap"),
-    "sweeps": (
-        {"label": "kmeans k=2..30,50..250, 5 seeds", "method": "kmeans",
-         "ks": "2:31,50,100,150,200,250", "seeds": "0:5"},
-        {"label": "kmeans k=10, 10 seeds", "method": "kmeans", "ks": "10", "seeds": "0:10"},
+    spaces=("pca", "umap", "autoencoder", "autoencoder-umap"),
+    sweeps=(
+        SweepEntry("kmeans k=2..30,50..250, 5 seeds", "kmeans", "2:31,50,100,150,200,250",
+                   "0:5"),
+        SweepEntry("kmeans k=10, 10 seeds", "kmeans", "10", "0:10"),
     ),
-    "gmm_seeds": range(5),
     # The Gaussian mixture and HDBSCAN run in the low-dimensional (10) spaces, as the issue
     # asks, not in the 50 of PCA: full covariances there made 5 mixtures cost more than all
     # of the space's K-Means, and HDBSCAN's tree search slows sharply with the dimension.
-    "density_max_dims": 10,
-}
+    density=DensitySettings(gmm_seeds=tuple(range(5)), max_dims=10),
+)
 """K-Means, the Gaussian mixture and HDBSCAN in each feature space (``--preset spaces``)."""
 
-PRESETS = {"seed": notebook2022.PRESET, "spread": SPREAD_PRESET, "spaces": SPACES_PRESET}
+PRESETS = {"seed": SEED_PRESET, "spread": SPREAD_PRESET, "spaces": SPACES_PRESET}
+"""Every preset by name: a tuple of :class:`SweepEntry`, or the :class:`SpacesPreset`."""
 
 RECORDED_VERSIONS = ("numpy", "scipy", "scikit-learn", "scikit-learn-extra", "kmedoids",
                      "pandas", "mnist-clustering")
@@ -473,17 +534,10 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     data = data or SweepData(dataset, n_samples)
     outcome = {}
     for entry in PRESETS[name]:
-        if isinstance(entry, tuple):  # (method, k grid, keep): notebook2022.PRESET
-            method, ks, keep = entry
-            entry = {"label": method, "method": method, "ks": ks, "keep": keep}
-        else:
-            entry = {"keep_labels": True, **entry}
-        entry = dict(entry)
-        label, method, ks = entry.pop("label"), entry.pop("method"), entry.pop("ks")
         start = time.perf_counter()
-        table = run_sweep(method, ks, results_dir=results_dir, progress=progress, force=force,
-                          data=data, **entry, **options)
-        outcome[label] = (table, time.perf_counter() - start)
+        table = entry.run(results_dir=results_dir, progress=progress, force=force, data=data,
+                          **options)
+        outcome[entry.label] = (table, time.perf_counter() - start)
     return outcome
 
 
@@ -494,8 +548,9 @@ def _run_spaces_preset(*, results_dir=None, progress=True, force=False, dataset=
     from .density import density_table, read_density, write_density
     from .spaces import embed
 
+    preset = PRESETS["spaces"]
     outcome = {}
-    for space in spaces or SPACES_PRESET["spaces"]:
+    for space in spaces or preset.spaces:
         start = time.perf_counter()
         if not force and _space_complete(space, dataset, results_dir, n_samples, space_seed):
             # the committed results need no space: do not build one (20 minutes from scratch)
@@ -505,23 +560,21 @@ def _run_spaces_preset(*, results_dir=None, progress=True, force=False, dataset=
                          space_seed=space_seed)
         data.arrays  # noqa: B018  (build or read the space)
         outcome[f"{space}: space"] = (None, time.perf_counter() - start)
-        for entry in SPACES_PRESET["sweeps"]:
-            entry = {"keep_labels": True, **entry}
-            label, method, ks = entry.pop("label"), entry.pop("method"), entry.pop("ks")
+        for entry in preset.sweeps:
             start = time.perf_counter()
-            table = run_sweep(method, ks, results_dir=results_dir, progress=progress,
-                              force=force, data=data, **entry, **options)
-            outcome[f"{space}: {label}"] = (table, time.perf_counter() - start)
+            table = entry.run(results_dir=results_dir, progress=progress, force=force,
+                              data=data, **options)
+            outcome[f"{space}: {entry.label}"] = (table, time.perf_counter() - start)
         path = density_path(space, dataset, results_dir, n_samples=n_samples,
                             space_seed=space_seed)
         start = time.perf_counter()
-        if data.X.shape[1] > SPACES_PRESET["density_max_dims"]:
+        if data.X.shape[1] > preset.density.max_dims:
             continue
         if path.exists() and not force:
             table = read_density(path)
         else:
             fs = embed(space, dataset, n_samples, seed=space_seed, progress=progress)
-            table = write_density(density_table(fs, gmm_seeds=SPACES_PRESET["gmm_seeds"]), path)
+            table = write_density(density_table(fs, gmm_seeds=preset.density.gmm_seeds), path)
         outcome[f"{space}: density"] = (table, time.perf_counter() - start)
         if space == "autoencoder-umap":
             start = time.perf_counter()
@@ -537,21 +590,25 @@ def _run_spaces_preset(*, results_dir=None, progress=True, force=False, dataset=
 def _space_complete(space, dataset, results_dir, n_samples, space_seed=0):
     """Whether every row, kept labelling, density table and picture of the spaces preset
     for ``space`` is stored (judged from the tables alone, without loading the space)."""
-    store = open_store(TableKey("kmeans", dataset, n_samples, space, space_seed), results_dir)
-    if not store.csv.exists():
-        return False
-    table = store.load()
-    filled = set(zip(table.loc[table["silhouette"].notna(), "k"].astype(int),
-                     table.loc[table["silhouette"].notna(), "seed"].astype(int)))
-    for entry in SPACES_PRESET["sweeps"]:
-        for seed in parse_seed_grid(entry["seeds"]):
-            for k in parse_k_range(entry["ks"]):
-                if (k, seed) not in filled or not store.usable(store.labels_path(k, seed),
-                                                                ("labels",)):
+    preset = PRESETS["spaces"]
+    shape = None
+    for entry in preset.sweeps:
+        store = open_store(table_key(entry.method, dataset, n_samples=n_samples, space=space,
+                                     space_seed=space_seed, **entry.params), results_dir)
+        if not store.csv.exists():
+            return False
+        table = store.load()
+        done = table["silhouette"].notna()
+        filled = set(zip(table.loc[done, "k"].astype(int), table.loc[done, "seed"].astype(int)))
+        for seed in parse_seed_grid(entry.seeds) if entry.seeds is not None else [0]:
+            for k in parse_k_range(entry.ks):
+                if (k, seed) not in filled or (entry.keep_labels and not store.usable(
+                        store.labels_path(k, seed), ("labels",))):
                     return False
-    shape = (store.load_provenance().get("space") or {}).get("shape_train") or [0, 0]
+        shape = shape or (store.load_provenance().get("space") or {}).get("shape_train")
+    shape = shape or [0, 0]
     density = density_path(space, dataset, results_dir, n_samples=n_samples, space_seed=space_seed)
-    if shape[1] <= SPACES_PRESET["density_max_dims"] and not density.exists():
+    if shape[1] <= preset.density.max_dims and not density.exists():
         return False
     return space != "autoencoder-umap" or picture_path(
         dataset, results_dir, n_samples=n_samples, space_seed=space_seed).exists()

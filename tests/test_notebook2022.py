@@ -10,7 +10,9 @@ from mnist_clustering.metrics import seed_index_entropy
 def test_its_grids_are_the_preset_and_the_seed_preset_runs_them():
     assert notebook2022.grid("kmeans") == "2:80,2:263:5,256"
     assert notebook2022.grid("kmedoids-alternate") == "2:263:10,19,22"
-    assert sweep.PRESETS["seed"] is notebook2022.PRESET
+    assert [(entry.method, entry.ks, entry.keep) for entry in sweep.PRESETS["seed"]] == list(
+        notebook2022.PRESET)
+    assert [entry.label for entry in sweep.PRESETS["seed"]] == [m for m, _, _ in notebook2022.PRESET]
     with pytest.raises(ValueError, match="no 'gmm' sweep"):
         notebook2022.grid("gmm")
 
@@ -23,7 +25,7 @@ def test_its_settings_are_the_package_defaults_it_shares_and_the_spread_presets_
     assert notebook2022.SETTINGS["kmedoids-alternate"] == {
         "method": "alternate", "init": "heuristic", "max_iter": "300",
         "seed": "none (deterministic)"}
-    n_inits = [entry.get("n_init") for entry in sweep.SPREAD_PRESET]
+    n_inits = [entry.params.get("n_init") for entry in sweep.SPREAD_PRESET]
     assert notebook2022.KMEANS_N_INIT in n_inits
 
 

@@ -395,7 +395,9 @@ def test_make_estimator_refuses_a_fasterpam_start_it_cannot_take():
 def test_a_preset_runs_each_sweep_in_order_and_resumes(tmp_path, digits_data, monkeypatch):
     tiny = (("kmeans", "2:6", (3,)), ("kmedoids-alternate", "3,5", (3,)),
             ("kmedoids-fasterpam", "3", (3,)))
-    monkeypatch.setitem(sweep.PRESETS, "tiny", tiny)
+    monkeypatch.setitem(sweep.PRESETS, "tiny", tuple(
+        sweep.SweepEntry(method, method, ks, keep=keep, keep_labels=False)
+        for method, ks, keep in tiny))
     outcome = sweep.run_preset("tiny", results_dir=tmp_path, progress=False, data=digits_data)
     assert list(outcome) == ["kmeans", "kmedoids-alternate", "kmedoids-fasterpam"]
     for method, ks, keep in tiny:
@@ -414,8 +416,8 @@ def test_a_preset_runs_each_sweep_in_order_and_resumes(tmp_path, digits_data, mo
 
 def test_a_spread_preset_keeps_seeds_labels_and_its_own_n_init_table(tmp_path, digits_data,
                                                                        monkeypatch):
-    tiny = ({"label": "a", "method": "kmeans", "ks": "2,3", "seeds": "0:3"},
-            {"label": "b", "method": "kmeans", "ks": "3", "seeds": "0:2", "n_init": 2})
+    tiny = (sweep.SweepEntry("a", "kmeans", "2,3", "0:3"),
+            sweep.SweepEntry("b", "kmeans", "3", "0:2", {"n_init": 2}))
     monkeypatch.setitem(sweep.PRESETS, "tiny-spread", tiny)
     outcome = sweep.run_preset("tiny-spread", results_dir=tmp_path, progress=False,
                                data=digits_data)

@@ -96,7 +96,8 @@ def test_cli_sweep_space(space_cache, tmp_path, capsys):
 
 def test_spaces_preset_is_registered():
     assert "spaces" in sweep.PRESETS
-    assert set(sweep.SPACES_PRESET["spaces"]) == {"pca", "umap", "autoencoder", "autoencoder-umap"}
+    assert set(sweep.SPACES_PRESET.spaces) == {"pca", "umap", "autoencoder", "autoencoder-umap"}
+    assert sweep.PRESETS["spaces"] is sweep.SPACES_PRESET
 
 
 def test_worker_processes_cluster_the_same_space_as_the_driver(space_cache, tmp_path):
@@ -179,3 +180,28 @@ def test_raw_pixels_have_no_training_seed(tmp_path, capsys):
                  "digits", "--results-dir", str(tmp_path)]) == 2
     assert "raw pixels are not trained" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_an_entry_of_the_spaces_preset_is_one_line_with_its_own_table(space_cache, tmp_path,
+                                                                        monkeypatch):
+    # the next issue adds entries (K-Means with n_init=10 in the spaces): one SweepEntry
+    # each, run in every space into its own table, and counted when the preset resumes
+    results = tmp_path / "results"
+    preset = sweep.SpacesPreset(spaces=("pca",), sweeps=(
+        sweep.SweepEntry("a", "kmeans", "3", "0:2"),
+        sweep.SweepEntry("b", "kmeans", "3", "0:2", {"n_init": 2}),
+    ))
+    monkeypatch.setitem(sweep.PRESETS, "spaces", preset)
+    outcome = sweep.run_preset("spaces", dataset="digits", results_dir=results,
+                               progress=False, workers=1)
+    assert list(outcome) == ["pca: space", "pca: a", "pca: b"]
+    best_of_two = load_results("kmeans", "digits", results, space="pca", n_init=2)
+    assert list(zip(best_of_two["k"], best_of_two["seed"])) == [(3, 0), (3, 1)]
+    assert sorted(load_labels("kmeans", "digits", results, space="pca", n_init=2)) == [(3, 0),
+                                                                                       (3, 1)]
+    again = sweep.run_preset("spaces", dataset="digits", results_dir=results, progress=False,
+                             workers=1)
+    assert list(again) == ["pca: complete"]
+    (results / "digits" / "pca" / "labels" / "kmeans-n_init2" / "k3-seed1.npz").unlink()
+    assert "pca: b" in sweep.run_preset("spaces", dataset="digits", results_dir=results,
+                                        progress=False, workers=1)
