@@ -108,7 +108,7 @@ def test_environment_yml_names_nothing_the_package_does_not_use():
 
 def _imported_top_levels():
     found = set()
-    for path in (PROJECT / "mnist_clustering").glob("*.py"):
+    for path in (PROJECT / "mnist_clustering").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 found |= {alias.name.split(".")[0] for alias in node.names}
