@@ -19,9 +19,11 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+GUIDES = ["usage", "results_store", "reproducibility", "benchmarks", "parallel", "layout"]
 PAGES = ["index.html", *(f"notebooks/{path.stem}.html" for path in NOTEBOOKS),
-         "references.html"]
-"""The reading order of the site: landing page, notebooks, references."""
+         *(f"{name}.html" for name in GUIDES), "references.html"]
+"""The reading order of the site: landing page, notebooks, the pages moved out of the
+README (docs/*.md), references."""
 
 
 @pytest.fixture(scope="module")
