@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import metrics, scores, uncertainty
-from .text import ROW_NAMES, Text, _mean_sd_range
+from .text import ROW_NAMES, Text, _mean_sd_range, significant
 
 __all__ = [
     "SPREAD_SCORES",
@@ -186,7 +186,8 @@ def noise_note(summary, score, steps=()):
     rows = summary[(summary["score"] == score) & ~summary["single_seed"]].set_index("k")
     counts = sorted(set(rows["n_seeds"].astype(int)))
     text = (f"**{name}**: the best mean is at k = {int(top['k'])} "
-            f"({top['mean']:.4f}, 95% interval {top['ci_low']:.4f} to {top['ci_high']:.4f}, "
+            f"({significant(top['mean'])}, 95% interval {significant(top['ci_low'])} to "
+            f"{significant(top['ci_high'])}, "
             f"{int(top['n_seeds'])} seeds). ")
     text += (f"The intervals of k = {', '.join(map(str, others))} overlap it: with "
              f"{'/'.join(map(str, counts))} seeds per k these cannot be told apart from it."
@@ -196,8 +197,8 @@ def noise_note(summary, score, steps=()):
         if k in rows.index and k - 1 in rows.index:
             a, b = rows.loc[k - 1], rows.loc[k]
             real = a["ci_high"] < b["ci_low"] or b["ci_high"] < a["ci_low"]
-            text += (f" The step from k = {k - 1} to {k} (means {a['mean']:.4f} → "
-                     f"{b['mean']:.4f}) {'survives' if real else 'does not survive'} the "
+            text += (f" The step from k = {k - 1} to {k} (means {significant(a['mean'])} → "
+                     f"{significant(b['mean'])}) {'survives' if real else 'does not survive'} the "
                      "intervals.")
         elif k not in rows.index:
             text += f" The step at k = {k} lies where only one seed was run: untested."

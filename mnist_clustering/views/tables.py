@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import metrics
 from ..sweep import ResultsStore, parse_k_range, run_sweep
-from .text import Text
+from .text import ROW_NAMES, Text
 
 __all__ = [
     "Images",
@@ -25,6 +25,7 @@ __all__ = [
     "sweep_settings",
     "scores_at",
     "best_ks",
+    "best_k_table",
     "method_comparison",
     "class_count_table",
     "normalisation_summary",
@@ -241,6 +242,32 @@ def best_ks(table, scores, n=5):
     {'silhouette': [3, 4], 'label_entropy': [4, 3]}
     """
     return {score: [int(k) for k in metrics.best_k(table, score, n=n)["k"]] for score in scores}
+
+
+def best_k_table(best):
+    """The best k of several scores as a table to read: one row per score, one column per rank.
+
+    Parameters
+    ----------
+    best : dict
+        :func:`best_ks`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``score`` (readable name) then ``best``, ``2nd`` ... columns of k.
+
+    Examples
+    --------
+    >>> best_k_table({"silhouette": [3, 4], "label_entropy": [4, 3]})
+                                score  best  2nd
+    0                      silhouette     3    4
+    1  label entropy (lower is purer)     4    3
+    """
+    ranks = max(len(ks) for ks in best.values())
+    names = ["best", "2nd", "3rd", *(f"{r}th" for r in range(4, ranks + 1))][:ranks]
+    return pd.DataFrame([{"score": ROW_NAMES.get(score, score), **dict(zip(names, ks))}
+                         for score, ks in best.items()])
 
 
 def method_comparison(tables, ks, columns=("inertia", "fit_seconds", "calinski_harabasz",

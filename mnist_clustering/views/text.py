@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import scores
 
-__all__ = ["ROW_NAMES", "METHOD_NAMES", "Text"]
+__all__ = ["ROW_NAMES", "METHOD_NAMES", "Text", "significant"]
 
 
 ROW_NAMES = scores.TABLE_LABELS
@@ -37,6 +37,32 @@ class Text(str):
 
     def __repr__(self):
         return str(self)
+
+
+def significant(value, digits=4):
+    """A number for prose: at most ``digits`` significant digits (4 decimals at most),
+    thousands separated.
+
+    Parameters
+    ----------
+    value : float
+    digits : int, default 4
+        Significant digits at most.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> significant(4031.5793), significant(0.083158), significant(434.22687)
+    ('4,032', '0.0832', '434.2')
+    """
+    value = float(value)
+    if value == 0 or not np.isfinite(value):
+        return f"{value:g}"
+    decimals = min(4, max(0, digits - 1 - int(np.floor(np.log10(abs(value))))))
+    return f"{value:,.{decimals}f}"
 
 
 def _mean_sd_range(values, decimals=3):
