@@ -333,7 +333,7 @@ def test_sweep_settings():
     out = views.sweep_settings(table)
     # every parameter on its own row: nothing to cut off
     assert out["kmeans"].to_dict() == {
-        "images": "60000", "seed": "0", "n_init": "1", "silhouette": "exact",
+        "images": "60,000", "seed": "0", "n_init": "1", "silhouette": "exact",
         "k (fitted)": "2..79 (78 values)"}
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import metrics, notebook2022, uncertainty
 from .spread import published_comparison
 from .tables import scores_at
-from .text import METHOD_NAMES, ROW_NAMES, Text, _mean_sd_range
+from .text import METHOD_NAMES, ROW_NAMES, Text, _mean_sd_range, significant
 from .vs2022 import final_model_summary
 
 __all__ = [
@@ -275,8 +275,8 @@ def conclusion_kmeans(sweep, final_k, final_table, printed_final, summary=None):
         f"falls all the way to k = {int(best['label_entropy']['k'])} "
         f"({best['label_entropy']['label_entropy']:.3f} nats), because smaller clusters are "
         f"purer. The 2022 notebook's k = {chosen_2022} is one choice among many, not an answer.\n\n"
-        f"At k = {final_k} our model has CH {row['calinski_harabasz']:.2f} (2022: "
-        f"{printed_final['calinski_harabasz']:.2f}, a different run: one seeded start against "
+        f"At k = {final_k} our model has CH {significant(row['calinski_harabasz'])} (2022: "
+        f"{significant(printed_final['calinski_harabasz'])}, a different run: one seeded start against "
         f"{notebook2022.KMEANS_N_INIT} unseeded starts), purity {row['purity']:.3f} and label entropy "
         f"{row['label_entropy']:.3f} nats. Of the 2022 notebook's three scoring bugs, the index entropy "
         f"and the inverted ranking made its entropy top 5 meaningless (k = {entropy_k}: the "

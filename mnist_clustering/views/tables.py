@@ -161,7 +161,7 @@ def sweep_settings(table):
     >>> sweep_settings(t)  # doctest: +NORMALIZE_WHITESPACE
                     kmeans
     setting
-    images           60000
+    images          60,000
     seed                 0
     n_init               1
     silhouette       exact
@@ -171,7 +171,7 @@ def sweep_settings(table):
     groups = table.groupby(keys, sort=False)["k"].agg(_k_summary).reset_index()
     columns = {}
     for row in groups.itertuples(index=False):
-        column = {"images": row.n_samples, "seed": row.seed,
+        column = {"images": f"{row.n_samples:,}", "seed": row.seed,
                   **json.loads(row.params), "silhouette": row.silhouette_mode,
                   "k (fitted)": row.k}
         columns[row.method if row.method not in columns else f"{row.method} ({len(columns)})"] = {
