@@ -163,6 +163,10 @@ TABLE_LABELS = {column.name: column.table for column in SWEEP_SCHEMA if column.k
 SHORT_LABELS = {column.name: column.short or column.table for column in SWEEP_SCHEMA}
 """Column -> abbreviation in narrow tables (``accuracy`` -> ``ACC``)."""
 
+PURITY_GAP = "test_minus_train"
+"""The name, in a summary over seeds, of a run's test purity minus its train purity (a
+derived score: not a column of the sweep tables)."""
+
 LABEL_SCORES = ("accuracy", "nmi", "ari", "purity")
 """The label scores by which every clustering is compared across feature spaces and
 methods (ACC, NMI, ARI, purity), with and without HDBSCAN's noise in ``density.csv``."""

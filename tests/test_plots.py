@@ -15,6 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
 from mnist_clustering import plots  # noqa: E402
+from mnist_clustering.scores import PURITY_GAP  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -276,10 +277,10 @@ def _gap_spread(sweep):
                                test_purity=sweep["test_purity"] - 0.01 * seed)
         rows.append(shifted if seed == 0 else shifted[shifted["k"] <= 4])
     table = pd.concat(rows)
-    table[plots.PURITY_GAP] = table["test_purity"] - table["purity"]
+    table[PURITY_GAP] = table["test_purity"] - table["purity"]
     from mnist_clustering.uncertainty import seed_summary
 
-    return seed_summary(table, ["purity", plots.PURITY_GAP])
+    return seed_summary(table, ["purity", PURITY_GAP])
 
 
 def test_purity_curves_draw_test_minus_train_on_its_own_axis(sweep):
@@ -293,7 +294,7 @@ def test_purity_curves_draw_test_minus_train_on_its_own_axis(sweep):
     (gap,) = [line for line in right.lines if "test minus train" in line.get_label()]
     np.testing.assert_allclose(gap.get_ydata(), ordered["test_purity"] - ordered["purity"])
     # with the range over seeds where several ran: bars from the lowest to the highest seed
-    several = spread[~spread["single_seed"] & (spread["score"] == plots.PURITY_GAP)]
+    several = spread[~spread["single_seed"] & (spread["score"] == PURITY_GAP)]
     bars = right.collections[-1].get_segments()
     assert [seg[0][0] for seg in bars] == several["k"].tolist()
     np.testing.assert_allclose([(seg[0][1], seg[1][1]) for seg in bars],

@@ -574,3 +574,14 @@ def test_significant_rounds_to_four_digits_for_prose():
     assert views.significant(3858.7323) == "3,859"
     assert views.significant(0.0745) == "0.0745"
     assert views.significant(434226.6875) == "434,227"
+
+
+def test_purity_spread_summarises_each_seeds_test_minus_train():
+    table = pd.DataFrame({"k": [5, 5, 5, 7], "seed": [0, 1, 2, 0],
+                          "purity": [0.5, 0.6, 0.7, 0.8], "test_purity": [0.52, 0.59, 0.75, 0.8]})
+    out = views.purity_spread(table)
+    gap = out[(out["score"] == "test_minus_train") & (out["k"] == 5)].iloc[0]
+    # by hand: differences 0.02, -0.01, 0.05
+    assert gap["mean"] == pytest.approx(0.02) and gap["min"] == pytest.approx(-0.01)
+    assert gap["max"] == pytest.approx(0.05) and gap["n_seeds"] == 3
+    assert set(out["score"]) == {"purity", "test_purity", "test_minus_train"}

@@ -13,6 +13,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from .. import notebook2022
+from ..scores import PURITY_GAP
 from .theme import (
     _HIGHLIGHT,
     PANEL,
@@ -27,7 +28,7 @@ from .theme import (
     _styled,
 )
 
-__all__ = ["PURITY_GAP", "sweep_curves", "seed_vs_corrected", "purity_curves",
+__all__ = ["sweep_curves", "seed_vs_corrected", "purity_curves",
            "sweep_bands", "stability_curve"]
 
 
@@ -230,8 +231,6 @@ def seed_vs_corrected(
     return fig
 
 
-#: The score name, in a summary over seeds, of test purity minus train purity.
-PURITY_GAP = "test_minus_train"
 
 
 def _log_k_axis(ax, ks) -> bool:
@@ -267,7 +266,7 @@ def purity_curves(
         One run's sweep (one row per k) with ``x``, ``purity`` and ``test_purity``.
     spread : pandas.DataFrame, optional
         :func:`mnist_clustering.uncertainty.seed_summary` holding ``purity`` and
-        :data:`PURITY_GAP` (each seed's test purity minus its train purity): at every k
+        :data:`mnist_clustering.scores.PURITY_GAP` (each seed's test purity minus its train purity): at every k
         with several seeds a bar spans the lowest to the highest seed, with a dot at the
         mean over seeds.
     x : str, default "k"

@@ -12,12 +12,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import metrics, scores, uncertainty
+from ..scores import PURITY_GAP
 from .text import ROW_NAMES, Text, _mean_sd_range, significant
 
 __all__ = [
     "SPREAD_SCORES",
     "PUBLISHED",
     "seed_spread",
+    "purity_spread",
     "spread_table",
     "stability",
     "top_k_spread",
@@ -52,6 +54,25 @@ def seed_spread(table, columns=SPREAD_SCORES):
         :func:`mnist_clustering.uncertainty.seed_summary`: one row per (k, score).
     """
     return uncertainty.seed_summary(table, [c for c in columns if c in table.columns])
+
+
+def purity_spread(table):
+    """Per k, train purity, test purity and their difference over the table's seeds.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of several seeds with ``purity`` and ``test_purity``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`seed_spread` of ``purity``, ``test_purity`` and
+        :data:`mnist_clustering.scores.PURITY_GAP` (each seed's test purity minus its
+        train purity), as :func:`mnist_clustering.plots.purity_curves` draws them.
+    """
+    gap = table.assign(**{PURITY_GAP: table["test_purity"] - table["purity"]})
+    return seed_spread(gap, ["purity", "test_purity", PURITY_GAP])
 
 
 def spread_table(settings, k, columns=SPREAD_SCORES, decimals=3):
