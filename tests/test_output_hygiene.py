@@ -102,6 +102,10 @@ def check_table(name, table):
     head = table.select("thead tr")
     assert len(head) == 1, f"{name}: {len(head)} header rows"
     assert not table.select("tbody th"), f"{name}: an index column (row headers)"
+    for header in table.select("thead th"):
+        text = header.get_text(strip=True)
+        assert not re.fullmatch(r"[a-z]+(?:_[a-z]+)+", text), (
+            f"{name}: a column named {text!r}, a code name")
     for cell in table.select("tbody td"):
         text = cell.get_text(strip=True)
         assert not RAW_CELL.match(text), f"{name}: a cell reads {text!r}"

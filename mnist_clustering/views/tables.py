@@ -578,7 +578,7 @@ def purity_at(table, ks):
     Returns
     -------
     pandas.DataFrame
-        Indexed by k: ``purity``, ``test_purity`` and ``test - train``.
+        Indexed by k: ``train purity``, ``test purity`` and ``test - train``.
 
     Examples
     --------
@@ -588,7 +588,7 @@ def purity_at(table, ks):
     """
     out = scores_at(table, ks, ["purity", "test_purity"])
     out["test - train"] = out["test_purity"] - out["purity"]
-    return out
+    return out.rename(columns={"purity": "train purity", "test_purity": "test purity"})
 
 
 def train_test_note(table):

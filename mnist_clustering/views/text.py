@@ -120,7 +120,7 @@ def _cell(value, decimals):
 
 def table(frame, decimals=None):
     """A DataFrame made readable: its index as ordinary columns (a default 0..n-1 index
-    dropped), one header row, marks instead of True/False, "–" for a missing value,
+    dropped), one header row, score columns under their readable names (:data:`ROW_NAMES`), marks instead of True/False, "–" for a missing value,
     thousands separators, and floats at ``decimals`` decimals (by default at most four
     significant digits).
 
@@ -152,9 +152,10 @@ def table(frame, decimals=None):
         frame.columns = [" ".join(str(part) for part in column if str(part)) for column in frame.columns]
     cells = {}
     for position, column in enumerate(frame.columns):
+        name = ROW_NAMES.get(column, str(column)) if isinstance(column, str) else str(column)
         values = frame.iloc[:, position]
         if pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all():
             # a column of counts or k that holds a missing value is stored as floats
             values = values.astype("Int64")
-        cells[str(column)] = [_cell(value, decimals) for value in values]
+        cells[name] = [_cell(value, decimals) for value in values]
     return Table(pd.DataFrame(cells))
