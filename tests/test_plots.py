@@ -258,25 +258,25 @@ def test_confusion_heatmap_ndarray_with_empty_row():
         plots.confusion_heatmap(counts, normalize="diagonal")
 
 
-def _spread(sweep):
+def _seeds(sweep):
+    """Three seeds of ``sweep`` (the other two at k <= 4 only), their purities shifted."""
     rows = []
     for seed in range(3):
         shifted = sweep.assign(seed=seed, purity=sweep["purity"] + 0.01 * seed,
                                test_purity=sweep["test_purity"] - 0.01 * seed)
         rows.append(shifted if seed == 0 else shifted[shifted["k"] <= 4])
+    return pd.concat(rows)
+
+
+def _spread(sweep):
     from mnist_clustering.uncertainty import seed_summary
 
-    return seed_summary(pd.concat(rows), ["purity", "test_purity"])
+    return seed_summary(_seeds(sweep), ["purity", "test_purity"])
 
 
 def _gap_spread(sweep):
     """A summary over seeds of train purity and of test minus train (3 seeds at k <= 4)."""
-    rows = []
-    for seed in range(3):
-        shifted = sweep.assign(seed=seed, purity=sweep["purity"] + 0.01 * seed,
-                               test_purity=sweep["test_purity"] - 0.01 * seed)
-        rows.append(shifted if seed == 0 else shifted[shifted["k"] <= 4])
-    table = pd.concat(rows)
+    table = _seeds(sweep)
     table[PURITY_GAP] = table["test_purity"] - table["purity"]
     from mnist_clustering.uncertainty import seed_summary
 

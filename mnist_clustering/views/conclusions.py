@@ -32,10 +32,16 @@ __all__ = [
 ]
 
 
-def _share_range(counts):
-    n = counts.sum()
-    most, least = int(counts.argmax()), int(counts.argmin())
-    return n, most, least
+def _data_facts(y_train, raw):
+    """Digit counts, their total, the most and least frequent digit, the share of zeros."""
+    counts = np.bincount(np.asarray(y_train), minlength=10)
+    zero = float(np.mean(np.asarray(raw) == 0))
+    return counts, counts.sum(), int(counts.argmax()), int(counts.argmin()), zero
+
+
+def _digit_range(counts, n, most, least):
+    return (f"from {counts[least]:,} ({counts[least] / n:.1%}) images of {least} to "
+            f"{counts[most]:,} ({counts[most] / n:.1%}) of {most}")
 
 
 def answer_data(y_train, raw):
@@ -44,26 +50,25 @@ def answer_data(y_train, raw):
     Parameters
     ----------
     y_train : array-like of int
+        The digit of each training image.
     raw : array-like
-        The raw training pixels.
+        The training pixels as loaded (0 to 255).
 
     Returns
     -------
     Text
+        Three sentences.
 
     Examples
     --------
     >>> print(answer_data([*range(10), 1], [[0, 255], [0, 0]]))  # doctest: +ELLIPSIS
     **11 training images, the ten digits in unequal numbers:** from 1 (9.1%) images of 0 to 2 (18.2%) of 1. ...
     """
-    counts = np.bincount(np.asarray(y_train), minlength=10)
-    n, most, least = _share_range(counts)
-    zero = float(np.mean(np.asarray(raw) == 0))
+    counts, n, most, least, zero = _data_facts(y_train, raw)
     return Text(
         f"**{n:,} training images, the ten digits in "
-        f"{'nearly equal' if counts[most] < 1.5 * counts[least] else 'unequal'} numbers:** from "
-        f"{counts[least]:,} ({counts[least] / n:.1%}) images of {least} to {counts[most]:,} "
-        f"({counts[most] / n:.1%}) of {most}. So a single cluster holding every image already "
+        f"{'nearly equal' if counts[most] < 1.5 * counts[least] else 'unequal'} numbers:** "
+        f"{_digit_range(counts, n, most, least)}. So a single cluster holding every image already "
         f"has a purity of {counts[most] / n:.1%}: the floor every purity of the next notebooks "
         f"is measured against. {zero:.1%} of the pixels are background zeros, and dividing "
         "the pixels by 255 shrinks every distance by the same factor: it changes no "
@@ -227,14 +232,10 @@ def conclusion_data(y_train, raw):
     -------
     Text
     """
-    counts = np.bincount(np.asarray(y_train), minlength=10)
-    n = counts.sum()
-    most, least = int(counts.argmax()), int(counts.argmin())
-    zero = float(np.mean(np.asarray(raw) == 0))
+    counts, n, most, least, zero = _data_facts(y_train, raw)
     return Text(
-        f"- {n:,} training images, the ten digits close to balanced: from {counts[least]:,} "
-        f"({counts[least] / n:.1%}) images of {least} to {counts[most]:,} ({counts[most] / n:.1%}) "
-        f"of {most}. One cluster holding everything would have a purity of "
+        f"- {n:,} training images, the ten digits close to balanced: "
+        f"{_digit_range(counts, n, most, least)}. One cluster holding everything would have a purity of "
         f"{counts[most] / n:.1%}: the floor every purity below is measured against.\n"
         f"- {zero:.1%} of the pixels are background zeros. Dividing by 255 changes the scale "
         "of the distances, not which image is closest to which: the clusters do not depend on it.")
@@ -310,15 +311,10 @@ def conclusion_kmedoids(models, fasterpam, gap=None, shown=None, k_first=19, k_f
         'alternate' rows at ``k_first`` and ``k_final``.
     fasterpam : pandas.DataFrame
         FasterPAM rows at the same k.
-    gap : pandas.DataFrame, optional
-        :func:`ch_precision` at those k; with ``shown``, adds
-        :func:`kmedoids_reproduction_note` in front.
-    shown : dict, optional
-        ``{k: seed_shown_clusters(...)}``.
+    gap, shown, printed : optional
+        As :func:`kmedoids_reproduction_note` takes them: given ``gap`` and ``shown``,
+        that note comes first.
     k_first, k_final : int
-    printed : dict, optional
-        The 2022 notebook's scores at ``k_final``; default
-        ``notebook2022.PRINTED['kmedoids_k22']['scores']``.
 
     Returns
     -------

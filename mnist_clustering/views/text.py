@@ -98,7 +98,7 @@ class Table:
         self.frame = frame
 
     def _repr_html_(self):
-        return self.frame.to_html(index=False, border=0, escape=True)
+        return self.frame.to_html(index=False, border=0, escape=True, justify="left")
 
     def __repr__(self):
         return self.frame.to_string(index=False)
