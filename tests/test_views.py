@@ -241,6 +241,7 @@ def test_class_count_table():
     assert out.loc[1, "train"] == 2 and out.loc[9, "test"] == 2
     assert out.loc["total", "train"] == 4 and out.loc["total", "test share"] == 1.0
     assert out.loc[1, "train share"] == 0.5
+    assert out.index.name == "digit"  # a table to read names its first column
 
 
 def test_normalisation_summary():

@@ -324,7 +324,7 @@ def class_count_table(y_train, y_test=None):
         out[f"{name} share"] = counts / counts.sum()
     out.index.name = "digit"
     total = out.sum().to_frame("total").T
-    return pd.concat([out, total]).astype({name: int for name in parts})
+    return pd.concat([out, total]).astype({name: int for name in parts}).rename_axis("digit")
 
 
 def normalisation_summary(raw, prepared):
