@@ -51,6 +51,7 @@ __all__ = [
     "n_errors",
     "purity",
     "hungarian_accuracy",
+    "matched_classes",
     "label_entropy",
     "seed_index_entropy",
     "homogeneity",
@@ -231,8 +232,13 @@ def _n_errors(C):
     return int(C.sum() - C.max(axis=1).sum())
 
 
+def _matching(C):
+    """The one-to-one cluster -> class matching that keeps the most samples."""
+    return linear_sum_assignment(C, maximize=True)
+
+
 def _accuracy(C):
-    rows, cols = linear_sum_assignment(C, maximize=True)
+    rows, cols = _matching(C)
     return float(C[rows, cols].sum() / C.sum())
 
 
@@ -356,6 +362,37 @@ def hungarian_accuracy(y_true, clusters):
     """
     y, c = check_clustering(y_true, clusters)
     return _accuracy(_contingency(y, c, int(c.max()) + 1, int(y.max()) + 1))
+
+
+def matched_classes(y_true, clusters, n_clusters=None, n_classes=None):
+    """The class each cluster is matched to by the matching :func:`hungarian_accuracy` scores.
+
+    Parameters
+    ----------
+    y_true, clusters : array-like of shape (n_samples,)
+    n_clusters, n_classes : int, optional
+        As for :func:`contingency`.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_clusters,)
+        The matched class of each cluster; -1 for a cluster left unmatched (more clusters
+        than classes).
+
+    Examples
+    --------
+    Clusters 0 and 1 both hold mostly 0s; the matching gives 0 to cluster 0 (three 0s)
+    and 1 to cluster 1, so that cluster 2 keeps digit 2:
+
+    >>> matched_classes([0, 0, 0, 0, 0, 1, 1, 1, 2, 2],
+    ...                 [0, 0, 0, 1, 1, 1, 2, 2, 2, 2]).tolist()
+    [0, 1, 2]
+    """
+    C = contingency(y_true, clusters, n_clusters, n_classes)
+    rows, cols = _matching(C)
+    out = np.full(C.shape[0], -1, dtype=np.int64)
+    out[rows] = cols
+    return out
 
 
 def label_entropy(y_true, clusters):

@@ -189,15 +189,15 @@ SETTINGS = {
 """The 2022 run's settings, as text: scikit-learn 1.0's ``KMeans`` and scikit-learn-extra's
 ``KMedoids`` defaults."""
 
-AXIS_LABELS = {"seed_index_entropy": "Seed's 'entropy' of image indices (nats)"}
+AXIS_LABELS = {"seed_index_entropy": "2022 'entropy' of image indices (nats)"}
 """Axis labels of the columns that hold a 2022 score under its own name."""
 
 TABLE_LABELS = {
-    "label_entropy": "label entropy (corrected, lower is purer)",
-    "seed_index_entropy": "seed's 'entropy' (of image indices)",
-    "purity": "purity (seed's 'precision')",
+    "label_entropy": "label entropy (lower is purer)",
+    "seed_index_entropy": "2022 'entropy' of image indices",
 }
-"""Table names of the columns that hold a 2022 score, or the score it meant to compute."""
+"""Table names of the column that holds the 2022 score and of the score it meant to compute.
+(Its "précision" is the purity, named so in every table.)"""
 
 
 def index_entropy(c, n_clusters):
@@ -277,7 +277,7 @@ def equal_clusters_entropy(n, ks):
 
 
 def maxs_tab(values):
-    """The seed's ``maxs_tab`` (cell [12]), bugs included, for side-by-side display.
+    """The 2022 notebook's ``maxs_tab`` (its cell [12]), bugs included, for side-by-side display.
 
     It walks the list once with an ``if/elif`` chain over 5 slots initialised to 0:
     a value larger than slot ``j`` (and not larger than the slots before it)
@@ -339,7 +339,8 @@ def grid_step(ks):
 
 
 def why_maxs_tab_differs(ks, values, slots, score, seed_score, direction):
-    """A few sentences on why ``maxs_tab`` (``slots``) differs from ``best_k`` here.
+    """A few sentences, in words a reader of the notebooks follows (no code names), on why
+    ``maxs_tab`` (``slots``) differs from ``best_k`` here.
 
     Parameters
     ----------
@@ -365,25 +366,25 @@ def why_maxs_tab_differs(ks, values, slots, score, seed_score, direction):
     if step != 1 or ks[0] != 2:
         grid = f"step {step}" if step else "an irregular step"
         reasons.append(
-            f"maxs_tab reports list position + 2 as k, but this grid starts at "
-            f"k = {ks[0]} with {grid}, so the value at position i belongs to "
-            f"k = {ks[0]} + {step or 'step'} * i.")
+            f"The 2022 top-5 function reports list position + 2 as k, but this grid "
+            f"starts at k = {ks[0]} with {grid}, so the value at position i belongs to "
+            f"k = {ks[0]} + {step or 'step'} × i.")
     if seed_score != score:
         reasons.append(
-            f"The seed ranked {seed_score!r}, the entropy of the image indices of each "
-            f"cluster (about the log of its size), not the entropy of its digit labels "
-            f"({score!r}).")
+            "The 2022 notebook ranked the entropy of the image indices of each cluster "
+            "(about the log of its size), not the entropy of its digit labels.")
     if direction == "min":
-        reasons.append("maxs_tab keeps the largest values, but a lower entropy is better.")
+        reasons.append("Its top-5 function keeps the largest values, but a lower entropy "
+                       "is better.")
     kept = [v for v in slots if v != 0]
     largest = sorted((v for v in values if v == v), reverse=True)[:len(kept)]
     if not np.allclose(kept, largest):
         reasons.append(
-            "Its if/elif chain overwrites a slot instead of shifting the smaller values "
+            "Its top-5 function overwrites a slot instead of shifting the smaller values "
             "down, so its five values are not the five largest.")
     if not reasons:
         return ("Here they agree: the grid is 2, 3, 4, ... and the values fall steadily, "
-                "so the seed's bugs do not show.")
+                "so the 2022 notebook's bugs do not show.")
     return " ".join(reasons)
 
 
@@ -391,7 +392,7 @@ def calinski_harabasz_1_0(X, labels):
     """Calinski-Harabasz index as scikit-learn 1.0 computed it: in the precision of ``X``.
 
     The body of ``sklearn.metrics.calinski_harabasz_score`` of scikit-learn 1.0 (the
-    seed's), which sums in the dtype of ``X``: float32 pixels give float32 sums. Today's
+    2022 notebook's), which sums in the dtype of ``X``: float32 pixels give float32 sums. Today's
     scikit-learn converts ``X`` to float64 first, so the two differ by float32 rounding.
 
     Parameters

@@ -9,11 +9,12 @@ the table schemas (:mod:`mnist_clustering.results`, :mod:`mnist_clustering.densi
 the score lists of the views and ``mnist-clustering sweep`` / ``best --help``.
 
 :data:`LITERATURE` holds every published figure the notebooks show, each with its source
-(paper or documentation page, table, data split and number of images). A figure whose
+(paper or documentation page with its DOI or address, table, data split and number of
+images). A figure whose
 primary source we could not pin is not listed.
 
 This module is pure data. It imports only :mod:`mnist_clustering.notebook2022`, for the
-names under which the 2022 notebook printed three of the columns.
+names of the column holding the 2022 notebook's entropy and of the score it meant.
 """
 
 from __future__ import annotations
@@ -82,8 +83,7 @@ SWEEP_SCHEMA = (
     Column("homogeneity", "float", "Homogeneity", "homogeneity", "max"),
     Column("nmi", "float", "Normalised mutual information", "NMI", "max", short="NMI"),
     Column("ari", "float", "Adjusted Rand index", "ARI", "max", short="ARI"),
-    Column("purity", "float", "Purity (majority-label accuracy)", _TABLE_2022["purity"],
-           "max", short="purity"),
+    Column("purity", "float", "Purity (majority-label accuracy)", "purity", "max"),
     Column("accuracy", "float", "Accuracy (Hungarian matching)", "accuracy (Hungarian)", "max",
            short="ACC"),
     Column("n_errors", "int", "Misassigned images", "misassigned images"),
@@ -163,6 +163,10 @@ TABLE_LABELS = {column.name: column.table for column in SWEEP_SCHEMA if column.k
 SHORT_LABELS = {column.name: column.short or column.table for column in SWEEP_SCHEMA}
 """Column -> abbreviation in narrow tables (``accuracy`` -> ``ACC``)."""
 
+PURITY_GAP = "test_minus_train"
+"""The name, in a summary over seeds, of a run's test purity minus its train purity (a
+derived score: not a column of the sweep tables)."""
+
 LABEL_SCORES = ("accuracy", "nmi", "ari", "purity")
 """The label scores by which every clustering is compared across feature spaces and
 methods (ACC, NMI, ARI, purity), with and without HDBSCAN's noise in ``density.csv``."""
@@ -212,6 +216,8 @@ class Reference:
         Table or section of the source.
     data : str
         Data split and number of images.
+    url : str
+        Where to read it: the DOI (as a ``https://doi.org/`` link) or the page's address.
     """
 
     score: str
@@ -221,24 +227,33 @@ class Reference:
     source: str
     where: str
     data: str
+    url: str
 
 
-_DEC = "Xie, Girshick & Farhadi 2016, DEC (ICML)"
-_GULTEPE = "Gultepe & Makrehchi 2018 (Hum.-centric Comput. Inf. Sci. 8:25)"
-_UMAP = "UMAP documentation, 'Using UMAP for Clustering'"
+_DEC = ("Xie, Girshick & Farhadi 2016, DEC (ICML)",
+        "https://proceedings.mlr.press/v48/xieb16.html")
+_GULTEPE = ("Gultepe & Makrehchi 2018, Human-centric Computing and Information Sciences 8:25",
+            "https://doi.org/10.1186/s13673-018-0148-3")
+_UMAP = ("UMAP documentation, 'Using UMAP for Clustering'",
+         "https://umap-learn.readthedocs.io/en/latest/clustering.html")
 _ALL = "MNIST train + test, 70,000 images"
 
+
+def _ref(score, value, k, method, source, where):
+    return Reference(score, value, k, method, source[0], where, _ALL, source[1])
+
+
 LITERATURE = (
-    Reference("accuracy", 0.5349, 10, "K-Means on raw pixels", _DEC, "Table 2", _ALL),
-    Reference("accuracy", 0.553, 10, "K-Means on raw pixels", _GULTEPE, "Table 4", _ALL),
-    Reference("nmi", 0.527, 10, "K-Means on raw pixels", _GULTEPE, "Table 4", _ALL),
-    Reference("ari", 0.367, 10, "K-Means on raw pixels", _UMAP, "K-Means section", _ALL),
-    Reference("ami", 0.496, 10, "K-Means on raw pixels", _UMAP, "K-Means section", _ALL),
-    Reference("ari", 0.924, None, "HDBSCAN on a 2-D UMAP embedding", _UMAP,
-              "'UMAP enhanced clustering'", _ALL),
-    Reference("ami", 0.903, None, "HDBSCAN on a 2-D UMAP embedding", _UMAP,
-              "'UMAP enhanced clustering'", _ALL),
-    Reference("accuracy", 0.843, 10, "DEC (autoencoder + clustering loss)", _DEC, "Table 2", _ALL),
+    _ref("accuracy", 0.5349, 10, "K-Means on raw pixels", _DEC, "Table 2"),
+    _ref("accuracy", 0.553, 10, "K-Means on raw pixels", _GULTEPE, "Table 4"),
+    _ref("nmi", 0.527, 10, "K-Means on raw pixels", _GULTEPE, "Table 4"),
+    _ref("ari", 0.367, 10, "K-Means on raw pixels", _UMAP, "K-Means section"),
+    _ref("ami", 0.496, 10, "K-Means on raw pixels", _UMAP, "K-Means section"),
+    _ref("ari", 0.924, None, "HDBSCAN on a 2-D UMAP embedding", _UMAP,
+         "'UMAP enhanced clustering'"),
+    _ref("ami", 0.903, None, "HDBSCAN on a 2-D UMAP embedding", _UMAP,
+         "'UMAP enhanced clustering'"),
+    _ref("accuracy", 0.843, 10, "DEC (autoencoder + clustering loss)", _DEC, "Table 2"),
 )
 """Every published figure the notebooks show, with its source.
 
@@ -260,7 +275,7 @@ def literature(method_contains=None, scores=None):
     Returns
     -------
     pandas.DataFrame
-        Columns ``score, value, k, method, source, where, data``.
+        Columns ``score, value, k, method, source, where, data, url``.
     """
     import pandas as pd
 
@@ -268,4 +283,5 @@ def literature(method_contains=None, scores=None):
             if (method_contains is None or method_contains in ref.method)
             and (scores is None or ref.score in set(scores))]
     return pd.DataFrame([ref.__dict__ for ref in rows],
-                        columns=["score", "value", "k", "method", "source", "where", "data"])
+                        columns=["score", "value", "k", "method", "source", "where", "data",
+                                 "url"])

@@ -169,26 +169,71 @@ def test_markdown_quotes_no_scores(notebook):
             "views function returning views.Text instead")
 
 
-def _heading_index(nb, title):
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and any(
-                line.strip() == f"## {title}" for line in cell.source.splitlines()):
-            return index
-    return None
+def _headings(nb):
+    """``(cell index, title)`` of every second-level heading, in order."""
+    return [(index, line.strip()[3:]) for index, cell in enumerate(nb.cells)
+            if cell.cell_type == "markdown" for line in cell.source.splitlines()
+            if line.startswith("## ")]
 
 
-def test_ends_with_a_conclusion_then_the_environment(notebook):
+def test_ends_with_a_conclusion_then_appendices_then_the_environment(notebook):
     path, nb = notebook
-    conclusion, environment = _heading_index(nb, "Conclusion"), _heading_index(nb, "Environment")
-    assert conclusion is not None, f"{path.name} has no '## Conclusion' section"
-    assert environment is not None and environment > conclusion, (
-        f"{path.name}: the '## Environment' section must follow the conclusion")
-    between = [c for c in nb.cells[conclusion + 1:environment] if c.cell_type == "code"]
+    headings = _headings(nb)
+    titles = [title for _, title in headings]
+    assert "Conclusion" in titles, f"{path.name} has no '## Conclusion' section"
+    position = titles.index("Conclusion")
+    conclusion = headings[position][0]
+    # the conclusion closes the main part: only appendices (the 2022 comparison, the
+    # environment) follow it, the environment last
+    after = titles[position + 1:]
+    assert after and after[-1].endswith("Environment"), (
+        f"{path.name}: the last section must be the environment, after the conclusion")
+    if path.name[:2] != "05":
+        assert all(title.startswith("Appendix ") for title in after), (path.name, after)
+    end = headings[position + 1][0]
+    between = [c for c in nb.cells[conclusion + 1:end] if c.cell_type == "code"]
     assert between and all("views.conclusion_" in c.source for c in between), (
         f"{path.name}: the conclusion is rendered by a views.conclusion_* function")
-    after = [c for c in nb.cells[environment + 1:]]
-    assert [c.cell_type for c in after] == ["code"], f"{path.name}: one code cell ends it"
-    assert after[0].source.startswith("views.environment("), path.name
+    last = [c for c in nb.cells[headings[-1][0] + 1:]]
+    assert [c.cell_type for c in last] == ["code"], f"{path.name}: one code cell ends it"
+    assert "views.environment(" in last[0].source, path.name
+
+
+ANSWERED = [path for path in NOTEBOOKS if path.name[:2] in {"01", "02", "03", "04"}]
+
+
+@pytest.mark.parametrize("path", ANSWERED, ids=[path.name for path in ANSWERED])
+def test_opens_with_its_answer(path):
+    # before any section: the title, the parameters, the imports and the answer, rendered
+    # from the tables by a views.answer_* function (three to five sentences)
+    nb = _read(path)
+    first = _headings(nb)[0][0]
+    opening = [c for c in nb.cells[:first] if c.cell_type == "code"]
+    assert opening and "views.answer_" in opening[-1].source, path.name
+    outputs = [output for output in opening[-1].get("outputs", [])
+               if "text/markdown" in output.get("data", {})]
+    if any(c.get("outputs") for c in _code_cells(nb)):
+        assert len(outputs) == 1, f"{path.name}: the answer is shown as Markdown"
+        sentences = re.split(r"(?:(?<=[.!?])|(?<=[.!?]\*\*))\s+(?=[A-Z*\d'])",
+                             outputs[0]["data"]["text/markdown"].strip())
+        assert 3 <= len(sentences) <= 6, (path.name, len(sentences))
+
+
+# The 2022 notebook is "the 2022 notebook"; "seed" means a random seed only.
+SEED_FOR_2022 = re.compile(r"\bseed (?:notebook|cells?)\b|\bthe seed(?:'s)? (?:printed|drew|chose|"
+                           r"showed|ran|used|continued|divides|wrapped|also)\b|maxs_tab",
+                           re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", ANSWERED, ids=[path.name for path in ANSWERED])
+def test_the_2022_notebook_is_not_called_the_seed(path):
+    nb = _read(path)
+    texts = [cell.source for cell in _markdown(nb)] + [
+        output["data"]["text/markdown"] for cell in _code_cells(nb)
+        for output in cell.get("outputs", []) if "text/markdown" in output.get("data", {})]
+    for text in texts:
+        found = SEED_FOR_2022.findall(text)
+        assert not found, f"{path.name}: {found} in {text[:120]!r}"
 
 
 def test_figures_are_shown_with_alt_text(notebook):

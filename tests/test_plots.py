@@ -15,6 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
 from mnist_clustering import plots  # noqa: E402
+from mnist_clustering.scores import PURITY_GAP  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +112,15 @@ def test_cluster_galleries_first_n_in_dataset_order(digits):
     _render(fig)
 
 
+def test_cluster_galleries_take_titles_and_fit_a_page(digits):
+    x, y = digits
+    fig = plots.cluster_galleries(x, y, [4, 1], n=25, titles={4: "four", 1: "one"})
+    assert [sub.get_suptitle() for sub in fig.subfigs] == ["four", "one"]
+    assert "four; one" in fig.alt_text
+    # two galleries of 5 x 5 images fit a page's width: titles stay legible when scaled
+    assert fig.get_figwidth() <= 7
+
+
 def test_cluster_galleries_small_cluster_and_rng(digits):
     x, _ = digits
     clusters = np.zeros(len(x), dtype=int)
@@ -156,9 +166,14 @@ def test_sweep_curves_label_override_and_best(sweep):
     (dots,) = [line for line in ax_ch.lines if line.get_gid() == "next"]
     assert star.get_marker() == "*" and list(star.get_xdata()) == [2]
     np.testing.assert_array_equal(dots.get_xdata(), [7, 12])
-    legend = [t.get_text() for t in ax_ch.get_legend().get_texts()]
-    assert legend == ["best k = 2", "next 2 best k"]
+    # one legend for the figure says what a star and a dot mean; the star names its k
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["best k", "next best k"]
+    assert ax_ch.get_legend() is None
+    assert [t.get_text() for t in ax_ch.texts if t.get_gid() == "best-k"] == ["k = 2"]
     assert not [line for line in ax_inertia.lines if line.get_gid() == "best"]
+    # the description says where each curve goes and which k is best
+    assert "from 2,000 at k = 2 to 108.1 at k = 37, best at k = 2" in fig.alt_text
     _render(fig)
 
 
@@ -170,7 +185,7 @@ def test_sweep_curves_hue_draws_one_line_per_level(sweep):
     (ax,) = fig.axes
     curves = [line for line in ax.lines if line.get_gid() not in ("best", "next")]
     assert [line.get_label() for line in curves] == ["alternate", "fasterpam"]
-    legend = ax.get_legend()
+    (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()][:2] == ["alternate", "fasterpam"]
     marked = [line for line in ax.lines if line.get_gid() == "best"]
     assert len(marked) == 1 and list(marked[0].get_xdata()) == [37]
@@ -191,7 +206,7 @@ def test_sweep_curves_missing_columns_named(sweep):
 def test_seed_vs_corrected(sweep):
     fig = plots.seed_vs_corrected(sweep)
     left, right = fig.axes
-    assert left.get_title() == "As in the seed" and right.get_title() == "Corrected"
+    assert left.get_title() == "As in the 2022 notebook" and right.get_title() == "Corrected"
     assert "indices" in left.get_ylabel() and "label entropy" in right.get_ylabel().lower()
     np.testing.assert_allclose(right.lines[0].get_ydata(),
                                sweep.sort_values("k")["label_entropy"])
@@ -243,40 +258,72 @@ def test_confusion_heatmap_ndarray_with_empty_row():
         plots.confusion_heatmap(counts, normalize="diagonal")
 
 
-def _spread(sweep):
+def _seeds(sweep):
+    """Three seeds of ``sweep`` (the other two at k <= 4 only), their purities shifted."""
     rows = []
     for seed in range(3):
         shifted = sweep.assign(seed=seed, purity=sweep["purity"] + 0.01 * seed,
                                test_purity=sweep["test_purity"] - 0.01 * seed)
         rows.append(shifted if seed == 0 else shifted[shifted["k"] <= 4])
+    return pd.concat(rows)
+
+
+def _spread(sweep):
     from mnist_clustering.uncertainty import seed_summary
 
-    return seed_summary(pd.concat(rows), ["purity", "test_purity"])
+    return seed_summary(_seeds(sweep), ["purity", "test_purity"])
 
 
-def test_purity_curves(sweep):
-    spread = _spread(sweep)
+def _gap_spread(sweep):
+    """A summary over seeds of train purity and of test minus train (3 seeds at k <= 4)."""
+    table = _seeds(sweep)
+    table[PURITY_GAP] = table["test_purity"] - table["purity"]
+    from mnist_clustering.uncertainty import seed_summary
+
+    return seed_summary(table, ["purity", PURITY_GAP])
+
+
+def test_purity_curves_draw_test_minus_train_on_its_own_axis(sweep):
+    spread = _gap_spread(sweep)
     fig = plots.purity_curves(sweep, spread)
-    (ax,) = fig.axes
-    np.testing.assert_array_equal(ax.lines[0].get_xdata(), sweep.sort_values("k")["k"])
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    # the legend names train and test purity, not just "Purity", and the seeds' range
-    assert sorted(label.split(" ")[0] for label in legend) == ["min-max", "test", "train"]
-    assert "min-max over 3+ seeds" in legend
-    several = spread[~spread["single_seed"] & (spread["score"] == "purity")]
-    bars = ax.collections[0].get_segments()  # the train purity range bars
+    left, right = fig.axes
+    ordered = sweep.sort_values("k")
+    np.testing.assert_array_equal(left.lines[0].get_xdata(), ordered["k"])
+    np.testing.assert_allclose(left.lines[0].get_ydata(), ordered["purity"])
+    # the difference, which is invisible between two overlapping curves, has its own panel
+    (gap,) = [line for line in right.lines if "test minus train" in line.get_label()]
+    np.testing.assert_allclose(gap.get_ydata(), ordered["test_purity"] - ordered["purity"])
+    # with the range over seeds where several ran: bars from the lowest to the highest seed
+    several = spread[~spread["single_seed"] & (spread["score"] == PURITY_GAP)]
+    bars = right.collections[-1].get_segments()
     assert [seg[0][0] for seg in bars] == several["k"].tolist()
     np.testing.assert_allclose([(seg[0][1], seg[1][1]) for seg in bars],
                                np.column_stack([several["min"], several["max"]]))
+    (legend,) = fig.legends  # one legend for both panels
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels[:2] == ["train purity, one run (seed 0)", "test purity, one run (seed 0)"]
+    assert "mean and range over seeds (where several ran)" in labels
+    assert left.get_legend() is None and right.get_legend() is None
+    assert "above zero at 0 of 8 k" in fig.alt_text  # test purity is below train here
     _render(fig)
 
 
-def test_purity_curves_without_test_or_spread(sweep):
-    fig = plots.purity_curves(sweep.drop(columns="test_purity"))
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["train purity (each cluster labelled with its majority digit), seed 0"]
+def test_purity_curves_need_both_purities(sweep):
+    fig = plots.purity_curves(sweep)  # no spread: the single run only
+    assert not fig.axes[1].collections
     with pytest.raises(ValueError, match="test_purity"):
-        plots.purity_curves(sweep.drop(columns="test_purity"), columns=["purity", "test_purity"])
+        plots.purity_curves(sweep.drop(columns="test_purity"))
+
+
+def test_k_spanning_two_to_256_is_on_a_log_axis(sweep):
+    wide = pd.concat([sweep, sweep.assign(k=sweep["k"] * 7)], ignore_index=True)
+    assert plots.purity_curves(wide).axes[0].get_xscale() == "log"
+    assert plots.purity_curves(sweep).axes[0].get_xscale() == "linear"  # k = 2..37
+    table = pd.DataFrame({"k": [2, 10, 256], "mean_ari": [0.9, 0.7, 0.4],
+                          "min_ari": [0.8, 0.5, 0.3], "n_seeds": [10, 20, 5]})
+    fig = plots.stability_curve(table)
+    assert fig.axes[0].get_xscale() == "log"
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][:3] == ["2", "5", "10"]
 
 
 def test_sweep_bands_draws_mean_interval_range_and_single_seeds(sweep):
@@ -288,11 +335,24 @@ def test_sweep_bands_draws_mean_interval_range_and_single_seeds(sweep):
     np.testing.assert_allclose(mean_line.get_ydata(), several["mean"])
     assert list(single.get_xdata()) == spread.loc[spread["single_seed"] & (
         spread["score"] == "purity"), "k"].tolist()
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["min-max over seeds", "95% interval of the mean", "mean over seeds",
-                      "one seed only"]
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "min-max over seeds", "95% interval of the mean", "mean over seeds", "one seed only"]
     with pytest.raises(ValueError, match="no rows"):
         plots.sweep_bands(spread, ["silhouette"])
+
+
+def test_sweep_bands_title_states_the_true_seed_counts(sweep):
+    rows = []
+    for seed in range(20):
+        rows.append(sweep[sweep["k"] <= 12] if seed < 10 else sweep[sweep["k"] == 7])
+    table = pd.concat([part.assign(seed=seed) for seed, part in enumerate(rows)])
+    from mnist_clustering.uncertainty import seed_summary
+
+    fig = plots.sweep_bands(seed_summary(table, ["purity", "silhouette"]),
+                            ["purity", "silhouette"], title="K-Means over seeds")
+    assert fig.get_suptitle() == "K-Means over seeds (10 seeds per k, 20 at k = 7)"
+    assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in fig.axes)
 
 
 def test_stability_curve():
@@ -300,18 +360,25 @@ def test_stability_curve():
                           "n_seeds": 10})
     fig = plots.stability_curve(table)
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [0.9, 0.7, 0.8])
-    assert "10 seeds" in fig.alt_text
+    assert "10 seeds per k" in fig.alt_text
+    assert "highest at k = 2 (0.9) and lowest at k = 3 (0.7)" in fig.alt_text
 
 
-def test_normalisation_histogram(digits):
+def test_normalisation_histogram_is_one_histogram_on_two_scales(digits):
     raw = (digits[0][:50] * 255 / 16).astype(np.uint8)
     prepared = raw.astype(np.float32) / 255.0
     fig = plots.normalisation_histogram(raw, prepared)
-    left, right = fig.axes
-    assert "uint8" in left.get_title() and "float32" in right.get_title()
-    assert left.get_yscale() == "log"
-    assert right.get_xlim()[1] <= 1.1 and left.get_xlim()[1] >= 255
-    assert left.patches[0].get_data().values.sum() == raw.size
+    (ax,) = [a for a in fig.axes if a.patches]  # one histogram, not two identical ones
+    assert ax.get_yscale() == "log" and ax.get_xlim()[1] >= 255
+    assert "uint8" in ax.get_xlabel()
+    assert ax.patches[0].get_data().values.sum() == raw.size
+    # the prepared scale is a second axis on the same histogram: 255 on one is 1 on the other
+    (top,) = [child for child in ax.get_children()
+              if type(child).__name__ == "SecondaryAxis"]
+    assert "float32" in top.get_xlabel()
+    assert top._functions[0](255.0) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="same images"):
+        plots.normalisation_histogram(raw, prepared[:10])
     _render(fig)
 
 
@@ -370,7 +437,7 @@ def _figures(digits, sweep):
         "cluster_galleries": plots.cluster_galleries(x, y, [0, 1], n=4),
         "sweep_curves": plots.sweep_curves(sweep, ["inertia"]),
         "seed_vs_corrected": plots.seed_vs_corrected(sweep),
-        "purity_curves": plots.purity_curves(sweep, _spread(sweep)),
+        "purity_curves": plots.purity_curves(sweep, _gap_spread(sweep)),
         "sweep_bands": plots.sweep_bands(_spread(sweep), ["purity", "test_purity"]),
         "stability_curve": plots.stability_curve(pd.DataFrame(
             {"k": [2, 3], "mean_ari": [0.9, 0.8], "min_ari": [0.8, 0.7], "n_seeds": 5})),
@@ -413,6 +480,47 @@ def test_image_grid_panels_widen_for_long_titles(digits):
     short = plots.image_grid(digits[0][:2], ["a", "b"], n_cols=2)
     long = plots.image_grid(digits[0][:2], ["cluster 10 → 0 (90%)"] * 2, n_cols=2)
     assert long.get_figwidth() > short.get_figwidth()
+
+
+def test_embedding_pair_colours_each_cluster_as_its_matched_digit():
+    rng = np.random.default_rng(0)
+    digits = np.repeat(np.arange(10), 30)
+    xy = rng.normal(size=(300, 2)) + digits[:, None] * 5
+    clusters = (digits + 3) % 10  # the ids are a permutation of the digits
+    clusters[:30] = 4  # the 0s fall in the cluster of the 1s: one cluster is left empty
+    fig = plots.embedding_pair(xy, digits, clusters)
+    by_digit, by_cluster = (ax.collections[0].get_facecolors() for ax in fig.axes[:2])
+    # every point whose cluster is matched to its digit has the same colour in both panels
+    same = (clusters == (digits + 3) % 10)
+    np.testing.assert_allclose(by_digit[same], by_cluster[same])
+    labels = {t.get_text() for t in fig.axes[1].texts}
+    assert "c4→1" in labels and "c5→2" in labels
+    # the palette is seaborn's colour-blind one, shared by both panels
+    import seaborn
+
+    palette = np.asarray(seaborn.color_palette("colorblind", 10))
+    np.testing.assert_allclose(by_digit[0, :3], palette[0])
+    assert "90.0% of the points fall in the cluster matched to their digit" in fig.alt_text
+
+
+def test_every_figure_has_one_legend_at_most(digits, sweep):
+    for name, fig in _figures(digits, sweep).items():
+        legends = len(fig.legends) + sum(ax.get_legend() is not None for ax in fig.axes)
+        assert legends <= 1, name
+
+
+def test_show_writes_the_png_at_150_dpi_or_more(digits, monkeypatch):
+    import IPython.display
+    from PIL import Image
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda *args, **kwargs: shown.append(args[0]))
+    with matplotlib.rc_context({"figure.dpi": 72, "savefig.dpi": 72}):  # as inline backends
+        fig = plots.class_counts(digits[1])
+        plots.show(fig)
+    width = Image.open(io.BytesIO(shown[0]["image/png"])).size[0]
+    assert plots.DPI >= 150 and width >= 0.9 * fig.get_figwidth() * plots.DPI
 
 
 def test_show_displays_png_with_alt_metadata(digits, monkeypatch):

@@ -15,13 +15,16 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from test_output_hygiene import CODE_NAME, check_table
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+GUIDES = ["usage", "results_store", "reproducibility", "benchmarks", "parallel", "layout"]
 PAGES = ["index.html", *(f"notebooks/{path.stem}.html" for path in NOTEBOOKS),
-         "references.html"]
-"""The reading order of the site: landing page, notebooks, references."""
+         *(f"{name}.html" for name in GUIDES), "references.html"]
+"""The reading order of the site: landing page, notebooks, the pages moved out of the
+README (docs/*.md), references."""
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +187,21 @@ def test_make_report_runs_this_build():
     assert commands[0].endswith(" docs build/report") and " -W " in commands[0]
     conf = (DOCS / "conf.py").read_text(encoding="utf-8")
     assert 'nb_execution_mode = "off"' in conf
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
+def test_pages_show_no_raw_python_output(site, path):
+    # what the reader gets: prose, tables formatted for reading and figures; no printed
+    # text, no repr of a Python object, no pandas markers, no code names in the prose
+    soup = _page(site, f"notebooks/{path.stem}.html")
+    outputs = soup.select("div.cell_output")
+    assert outputs, path.name
+    for output in outputs:
+        assert not output.select("pre"), f"{path.name}: raw text output {output.get_text()[:80]!r}"
+        assert not output.select(".stream, .stderr, .output.text_plain"), path.name
+        for table in output.select("table"):
+            check_table(path.name, table)
+        if not output.select("table, img"):
+            found = CODE_NAME.findall(output.get_text(" "))
+            assert not found, f"{path.name}: {found}"
+    assert "<NA>" not in _main(soup).get_text(), path.name

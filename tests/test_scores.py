@@ -39,9 +39,19 @@ def test_density_csv_columns_are_the_registry_schema():
     assert list(density.DENSITY_COLUMNS) == [c.name for c in scores.DENSITY_SCHEMA]
 
 
-def test_the_2022_names_of_three_columns_come_from_notebook2022():
-    assert scores.TABLE_LABELS["purity"] == notebook2022.TABLE_LABELS["purity"]
+def test_the_2022_names_of_its_entropy_come_from_notebook2022():
+    for column in ("label_entropy", "seed_index_entropy"):
+        assert scores.TABLE_LABELS[column] == notebook2022.TABLE_LABELS[column]
     assert scores.AXIS_LABELS["seed_index_entropy"] == notebook2022.AXIS_LABELS["seed_index_entropy"]
+    # "seed" means a random seed: no label calls the 2022 notebook "the seed"
+    for label in [*scores.TABLE_LABELS.values(), *scores.AXIS_LABELS.values()]:
+        assert "seed's" not in label.lower(), label
+
+
+def test_every_published_figure_links_to_its_source():
+    for reference in scores.LITERATURE:
+        assert reference.url.startswith(("https://doi.org/", "https://")), reference
+    assert list(scores.literature().columns)[-1] == "url"
 
 
 def test_inertia_is_labelled_in_the_unit_of_the_method():

@@ -71,8 +71,8 @@ def test_top_k_on_a_step_10_grid_shows_the_seeds_wrong_k(step10):
     assert out["k"].tolist() == [2, 12, 22, 32, 42]
     assert out["calinski_harabasz"].tolist() == [60.0, 50.0, 40.0, 30.0, 20.0]
     # maxs_tab finds the right values (CH falls steadily) but reports position + 2
-    assert out["seed k"].tolist() == [2, 3, 4, 5, 6]
-    assert out["seed value"].tolist() == [60.0, 50.0, 40.0, 30.0, 20.0]
+    assert out["2022 k (helper)"].tolist() == [2, 3, 4, 5, 6]
+    assert out["2022 value (helper)"].tolist() == [60.0, 50.0, 40.0, 30.0, 20.0]
     assert out["true k"].tolist() == [2, 12, 22, 32, 42]
     why = out.attrs["why"]
     assert "position + 2" in why and "step 10" in why
@@ -85,9 +85,9 @@ def test_top_k_shows_the_overwritten_slots(step10):
     # overwrites slot 1 (0.03 is lost, not shifted); 0.06 overwrites slot 0 (0.05 lost);
     # 0.02 -> slot 2. Slots 3 and 4 stay empty (0, "k" 0).
     out = views.top_k_comparison(step10, "silhouette")
-    assert out["seed value"].iloc[:3].tolist() == [0.06, 0.04, 0.02]
-    assert out["seed value"].iloc[3:].isna().all()
-    assert out["seed k"].tolist() == [6, 5, 7, 0, 0]
+    assert out["2022 value (helper)"].iloc[:3].tolist() == [0.06, 0.04, 0.02]
+    assert out["2022 value (helper)"].iloc[3:].isna().all()
+    assert out["2022 k (helper)"].tolist() == [6, 5, 7, 0, 0]
     assert out["true k"].iloc[:3].tolist() == [42, 32, 52]
     assert out["true k"].iloc[3:].isna().all()
     assert out["k"].tolist() == [42, 12, 32, 22, 52]
@@ -98,7 +98,7 @@ def test_top_k_entropy_is_ranked_by_minimum_against_the_seeds_index_entropy(step
     out = views.top_k_comparison(step10, "label_entropy", seed_score="seed_index_entropy")
     assert out["k"].tolist() == [52, 42, 32, 22, 12]
     assert out["label_entropy"].tolist() == [0.5, 0.7, 0.9, 1.0, 1.5]
-    assert out["seed value"].tolist() == [10.0, 9.0, 8.0, 7.0, 6.0]
+    assert out["2022 value (helper)"].tolist() == [10.0, 9.0, 8.0, 7.0, 6.0]
     assert out["true k"].tolist() == [2, 12, 22, 32, 42]
     why = out.attrs["why"]
     assert "image indices" in why and "lower entropy is better" in why
@@ -114,15 +114,15 @@ def test_top_k_with_the_printed_2022_values(step10):
 def test_top_k_agrees_on_a_unit_grid_with_falling_values():
     table = pd.DataFrame({"k": range(2, 10), "calinski_harabasz": np.linspace(80, 10, 8)})
     out = views.top_k_comparison(table, "calinski_harabasz")
-    assert out["k"].tolist() == out["seed k"].tolist() == out["true k"].tolist() == [2, 3, 4, 5, 6]
+    assert out["k"].tolist() == out["2022 k (helper)"].tolist() == out["true k"].tolist() == [2, 3, 4, 5, 6]
     assert out.attrs["why"].startswith("Here they agree")
 
 
 def test_top_k_seed_columns_match_maxs_tab(step10):
     values, ks = maxs_tab(step10.sort_values("k")["silhouette"])
     out = views.top_k_comparison(step10, "silhouette")
-    assert out["seed k"].tolist() == ks
-    assert out["seed value"].fillna(0).tolist() == values
+    assert out["2022 k (helper)"].tolist() == ks
+    assert out["2022 value (helper)"].fillna(0).tolist() == values
 
 
 def test_best_ks(step10):
@@ -143,13 +143,13 @@ def final_table():
 def test_final_model_summary_puts_seed_and_ours_side_by_side(final_table):
     seed = notebook2022.PRINTED["kmedoids_k22"]["scores"]
     out = views.final_model_summary(final_table, 22, seed, extra=("label_entropy",))
-    assert list(out.columns) == ["seed (2022)", "ours"]
+    assert list(out.columns) == ["2022 notebook", "ours"]
     # both at the same precision: the seed's decimals, at most six significant digits
     assert out.loc["Calinski-Harabasz"].tolist() == ["1032.71", "1032.71"]
-    assert out.loc["purity (seed's 'precision')"].tolist() == ["0.491217", "0.491200"]
-    assert out.loc["seed's 'entropy' (of image indices)"].tolist() == ["7.80566", "7.81000"]
+    assert out.loc["purity"].tolist() == ["0.491217", "0.491200"]
+    assert out.loc["2022 'entropy' of image indices"].tolist() == ["7.80566", "7.81000"]
     assert out.loc["fit time (s)"].tolist() == ["125.8", "60.0"]
-    assert out.loc["label entropy (corrected, lower is purer)"].tolist() == ["–", "1.1000"]
+    assert out.loc["label entropy (lower is purer)"].tolist() == ["–", "1.1000"]
     assert out.index.tolist()[-1].startswith("label entropy")
 
 
@@ -203,7 +203,9 @@ def test_published_comparison_sets_each_figure_beside_our_range():
         values = table[column]
         assert row["ours (mean)"] == pytest.approx(values.mean()) and row["seeds"] == 20
         assert row["within our range"] == (values.min() <= row["published"] <= values.max())
-    assert out["published"].dtype == float and out["source"].str.len().max() < 70
+    assert out["published"].dtype == float
+    # whole sources, never cut short for width
+    assert not out["source"].str.contains("...", regex=False).any()
 
 
 def test_spread_table_formats_mean_sd_and_range():
@@ -239,6 +241,7 @@ def test_class_count_table():
     assert out.loc[1, "train"] == 2 and out.loc[9, "test"] == 2
     assert out.loc["total", "train"] == 4 and out.loc["total", "test share"] == 1.0
     assert out.loc[1, "train share"] == 0.5
+    assert out.index.name == "digit"  # a table to read names its first column
 
 
 def test_normalisation_summary():
@@ -331,7 +334,7 @@ def test_sweep_settings():
     out = views.sweep_settings(table)
     # every parameter on its own row: nothing to cut off
     assert out["kmeans"].to_dict() == {
-        "images": "60000", "seed": "0", "n_init": "1", "silhouette": "exact",
+        "images": "60,000", "seed": "0", "n_init": "1", "silhouette": "exact",
         "k (fitted)": "2..79 (78 values)"}
 
 
@@ -453,7 +456,7 @@ def test_run_differences_and_silhouette_note():
     assert out["ours - 2022"].tolist() == pytest.approx([0.0, 0.01])
     note = views.silhouette_note(table, printed)
     assert "1 of 2 values moved" in note and "k = 4: 2022 0.2000, ours 0.2100" in note
-    assert "n_init=10" in note and "correct top 5 is k = 2, 3, 4" in note
+    assert "10 starts unseeded" in note and "correct top 5 is k = 2, 3, 4" in note
 
 
 def _provenance(tmp_path, per_k, versions=None):
@@ -522,3 +525,64 @@ def test_ch_precision_rounds_computed_columns_only():
     assert gap.loc[3, "2022 (printed)"] == printed
     assert gap.loc[3, "scikit-learn 1.0, float32"] == round(old, 3)
     assert gap.loc[3, "float32 - 2022"] == 0.0 and not np.signbit(gap.loc[3, "float32 - 2022"])
+
+
+def test_answer_data_counts_by_hand():
+    y = np.repeat(np.arange(10), [5, 9, 5, 5, 5, 4, 5, 5, 5, 5])
+    text = views.answer_data(y, np.array([0, 0, 0, 255]))
+    # 53 images: 4 fives (7.5%), 9 ones (17.0%); three zero pixels of four
+    assert "**53 training images" in text
+    assert "from 4 (7.5%) images of 5 to 9 (17.0%) of 1" in text and "75.0% of the pixels" in text
+
+
+def _rows(method, values, ks=(2, 12, 22)):
+    return pd.DataFrame({"method": method, "k": list(ks), "seed": 0, **values})
+
+
+def test_answer_kmedoids_quotes_the_cost_gap_and_the_best_k():
+    sweep = _rows("kmedoids-alternate", {"silhouette": [0.02, 0.01, 0.03],
+                                         "calinski_harabasz": [9.0, 8.0, 7.0],
+                                         "label_entropy": [1.0, 0.9, 0.95]})
+    alternate = _rows("kmedoids-alternate", {"inertia": [100.0, 50.0], "purity": [0.4, 0.5]}, (19, 22))
+    fasterpam = _rows("kmedoids-fasterpam", {"inertia": [96.0, 49.0], "purity": [0.6, 0.7]}, (19, 22))
+    text = views.answer_kmedoids(sweep, alternate, fasterpam, [19, 22])
+    # by hand: 1 - 96/100 = 4.0%, 1 - 49/50 = 2.0%
+    assert "lowers the cost by 4.0% at k = 19 and 2.0% at k = 22" in text
+    assert "highest at k = 22 (0.0300)" in text and "down to 0.0100" in text
+    assert "Calinski-Harabasz is highest at k = 2" in text and "lowest at k = 12" in text
+    assert "0.400 to 0.600 at k = 19, 0.500 to 0.700 at k = 22" in text
+
+
+def test_answer_labels_and_seed_rank_from_a_small_table():
+    one = pd.DataFrame({"method": "kmeans", "k": 10, "seed": range(4), "params": "{}",
+                        "accuracy": [0.5, 0.6, 0.4, 0.55], "nmi": [0.5, 0.5, 0.5, 0.5]})
+    ten = pd.DataFrame({"method": "kmeans", "k": 10, "seed": [0, 1], "params": '{"n_init": 10}',
+                        "accuracy": [0.51, 0.51], "nmi": [0.49, 0.49]})
+    everything = pd.DataFrame({"k": [2, 10], "purity": [0.2, 0.6], "test_purity": [0.21, 0.58]})
+    text = views.answer_labels(one, ten, everything, 10)
+    acc = one["accuracy"]
+    assert f"accuracy {acc.mean():.3f} ± {acc.std(ddof=1):.3f} over 4 seeds" in text
+    assert "(from 0.400 to 0.600)" in text and "The best of 10 starts" in text
+    assert "0.510 ± 0.000 over 2 seeds" in text
+    assert "within 0.020 of train purity at every k (median -0.0050)" in text
+    # seed 0 (0.5) is beaten by 0.6 and 0.55: third of four; the median is 0.525
+    assert "0.500, ranks 3 of the 4 seeds at k = 10 (the median seed's is 0.525)" in (
+        views.seed_rank_note(one, 10))
+
+
+def test_significant_rounds_to_four_digits_for_prose():
+    assert views.significant(4031.5793) == "4,032"
+    assert views.significant(3858.7323) == "3,859"
+    assert views.significant(0.0745) == "0.0745"
+    assert views.significant(434226.6875) == "434,227"
+
+
+def test_purity_spread_summarises_each_seeds_test_minus_train():
+    table = pd.DataFrame({"k": [5, 5, 5, 7], "seed": [0, 1, 2, 0],
+                          "purity": [0.5, 0.6, 0.7, 0.8], "test_purity": [0.52, 0.59, 0.75, 0.8]})
+    out = views.purity_spread(table)
+    gap = out[(out["score"] == "test_minus_train") & (out["k"] == 5)].iloc[0]
+    # by hand: differences 0.02, -0.01, 0.05
+    assert gap["mean"] == pytest.approx(0.02) and gap["min"] == pytest.approx(-0.01)
+    assert gap["max"] == pytest.approx(0.05) and gap["n_seeds"] == 3
+    assert set(out["score"]) == {"purity", "test_purity", "test_minus_train"}

@@ -100,9 +100,13 @@ def image_grid(images, titles=None, n_cols=None, cmap="gray", suptitle=None) -> 
                           f"pixels on a {n_rows} x {n_cols} grid{named}.")
 
 
+#: Side (inches) of one image of a cluster gallery.
+_GALLERY_IMAGE = 0.6
+
+
 @_styled
 def cluster_galleries(
-    images, clusters, cluster_ids, n=25, rng=None, *, n_cols=3, cmap="gray"
+    images, clusters, cluster_ids, n=25, rng=None, *, n_cols=3, cmap="gray", titles=None
 ) -> Figure:
     """Show a gallery of images for each of several clusters, side by side.
 
@@ -128,6 +132,9 @@ def cluster_galleries(
         Cluster blocks per row.
     cmap : str, default "gray"
         Colormap.
+    titles : mapping, optional
+        ``cluster id -> title`` of its block (e.g. with its majority digit); default
+        "Cluster 4 — 8,847 images".
 
     Returns
     -------
@@ -141,8 +148,10 @@ def cluster_galleries(
     side = math.ceil(math.sqrt(n))
     n_cols = min(n_cols, len(cluster_ids))
     n_rows = math.ceil(len(cluster_ids) / n_cols)
-    fig = _new_figure((1.3 * side * n_cols, (1.3 * side + 0.4) * n_rows))
-    blocks = fig.subfigures(n_rows, n_cols, squeeze=False).ravel()
+    # small images, so that a figure scaled to a page's width keeps its titles legible
+    fig = _new_figure((_GALLERY_IMAGE * side * n_cols + 0.3 * (n_cols - 1),
+                       (_GALLERY_IMAGE * side + 0.45) * n_rows))
+    blocks = fig.subfigures(n_rows, n_cols, squeeze=False, wspace=0.04).ravel()
     generator = None if rng is None else np.random.default_rng(rng)
     for block, c in zip(blocks, cluster_ids):
         members = np.flatnonzero(clusters == c)
@@ -150,10 +159,13 @@ def cluster_galleries(
             chosen = members[:n]
         else:
             chosen = np.sort(generator.choice(members, size=min(n, len(members)), replace=False))
-        axes = block.subplots(side, side, squeeze=False).ravel()
+        axes = block.subplots(side, side, squeeze=False,
+                              gridspec_kw={"wspace": 0.04, "hspace": 0.04}).ravel()
         _draw_images(axes, images[chosen], None, cmap, _vmax(images[chosen]))
-        block.suptitle(f"Cluster {c} — {len(members):,} images")
-    sizes = ", ".join(f"cluster {c} ({np.sum(clusters == c):,} images)" for c in cluster_ids)
+        block.suptitle(titles[c] if titles else f"Cluster {c} — {len(members):,} images",
+                       fontsize="medium")
+    sizes = "; ".join(titles[c] if titles else f"cluster {c} ({np.sum(clusters == c):,} images)"
+                      for c in cluster_ids)
     how = "first" if generator is None else "randomly chosen"
     return _describe(fig, f"The {how} {n} images of each of {len(cluster_ids)} clusters: "
                           f"{sizes}.")
@@ -227,6 +239,7 @@ def confusion_heatmap(
     matplotlib.figure.Figure
     """
     frame = pd.DataFrame(contingency).astype(float)
+    counts = frame.to_numpy()
     if normalize not in (False, True, "row", "column"):
         raise ValueError(f"normalize must be False, True, 'row' or 'column', got {normalize!r}")
     if normalize:
@@ -236,11 +249,11 @@ def confusion_heatmap(
         values = np.divide(frame.to_numpy(), totals, out=np.zeros(frame.shape), where=totals > 0)
         frame = pd.DataFrame(values, index=frame.index, columns=frame.columns)
     k, n_classes = frame.shape
-    fig = _new_figure((0.75 * n_classes + 2.5, min(0.38 * k + 1.5, 40)))
+    fig = _new_figure((0.6 * n_classes + 2.2, min(0.36 * k + 1.4, 40)))
     ax = fig.subplots()
     sns.heatmap(
         frame, ax=ax, annot=annot, fmt=".2f" if normalize else ",.0f", cmap="Blues",
-        annot_kws={"fontsize": "x-small"}, linewidths=0.5,
+        annot_kws={"fontsize": 8.5}, linewidths=0.5,
         cbar_kws={"label": f"Share of the {'digit' if normalize == 'column' else 'cluster'}"
                   if normalize else "Number of images"},
     )
@@ -250,49 +263,55 @@ def confusion_heatmap(
     if title:
         ax.set_title(title)
     what = "shares" if normalize else "counts"
+    on_top = counts.max(axis=1).sum() / counts.sum() if counts.sum() else 0.0
     return _describe(fig, f"{title + '. ' if title else ''}Heatmap of {what}: {k} rows "
-                          f"({row_label.lower()}) by {n_classes} columns ({col_label.lower()}).")
+                          f"({row_label.lower()}) by {n_classes} columns ({col_label.lower()}); "
+                          f"the largest cell of each row holds {on_top:.0%} of all the counts.")
 
 
 @_styled
 def normalisation_histogram(raw, prepared, bins: int = 64) -> Figure:
-    """Histogram of pixel values before (0-255) and after (divided by 255) normalisation.
+    """One histogram of the pixel values, read on two scales: 0-255 below, divided by 255 above.
 
-    The y axis is logarithmic because most MNIST pixels are background zeros.
+    Dividing by 255 changes the scale, not the shape: the prepared pixels' histogram is
+    the raw one with relabelled axes, so it is drawn once, with a second axis. The y axis
+    is logarithmic because most MNIST pixels are background zeros.
 
     Parameters
     ----------
     raw : array-like
         Raw pixels (uint8, 0-255), any shape.
     prepared : array-like
-        The same pixels after normalisation, in [0, 1], any shape.
+        The same pixels after normalisation, in [0, 1], any shape. The histogram is
+        drawn from ``raw``; ``prepared`` names the upper axis (its dtype) and must hold
+        as many pixels.
     bins : int, default 64
         Number of equal-width bins. Bin edges sit half-way between pixel levels
-        (-0.5 .. 255.5, and the same divided by 255), so with a divisor of 256 every bin
-        holds the same number of the 256 possible levels and no bin spikes by chance.
+        (-0.5 .. 255.5), so with a divisor of 256 every bin holds the same number of the
+        256 possible levels and no bin spikes by chance.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    fig = _new_figure((10, 3.8))
-    axes = fig.subplots(1, 2)
-    panels = [
-        (raw, (-0.5, 255.5), f"Raw pixels ({np.asarray(raw).dtype}, 0-255)"),
-        (prepared, (-0.5 / 255, 255.5 / 255),
-         f"Prepared pixels ({np.asarray(prepared).dtype}, / 255)"),
-    ]
-    for ax, (values, value_range, name) in zip(axes, panels):
-        counts, edges = np.histogram(np.asarray(values).ravel(), bins=bins, range=value_range)
-        ax.stairs(counts, edges, fill=True, alpha=0.8)
-        ax.set_yscale("log")
-        ax.set_xlabel("Pixel value")
-        ax.set_ylabel("Number of pixels (log scale)")
-        ax.set_title(name)
-    zero = float(np.mean(np.asarray(raw) == 0))
-    return _describe(fig, "Two histograms of pixel values on a log scale, raw (0-255) and "
-                          f"divided by 255 (0-1): the same shape; {zero:.0%} of the pixels "
-                          "are 0.")
+    raw, prepared = np.asarray(raw), np.asarray(prepared)
+    if raw.size != prepared.size:
+        raise ValueError(f"{raw.size} raw pixels but {prepared.size} prepared ones: pass "
+                         "the same images before and after normalisation")
+    fig = _new_figure((7, 4))
+    ax = fig.subplots()
+    counts, edges = np.histogram(raw.ravel(), bins=bins, range=(-0.5, 255.5))
+    ax.stairs(counts, edges, fill=True, alpha=0.8)
+    ax.set_yscale("log")
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_xlabel(f"Raw pixel value ({raw.dtype}, 0-255)")
+    ax.set_ylabel("Number of pixels (log scale)")
+    top = ax.secondary_xaxis("top", functions=(lambda v: v / 255.0, lambda v: v * 255.0))
+    top.set_xlabel(f"Prepared pixel value ({prepared.dtype}, divided by 255)")
+    zero = float(np.mean(raw == 0))
+    return _describe(fig, "Histogram of the pixel values on a log scale, read as raw values "
+                          "(0-255, lower axis) or divided by 255 (0-1, upper axis): one shape "
+                          f"on two scales; {zero:.0%} of the pixels are 0, the background.")
 
 
 @_styled

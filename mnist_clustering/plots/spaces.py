@@ -8,6 +8,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from .. import metrics
 from .theme import _describe, _new_figure, _set_labels, _styled
 
 __all__ = ["purity_by_space", "embedding_pair"]
@@ -41,19 +42,34 @@ def purity_by_space(purity: pd.DataFrame, *, title: str | None = None) -> Figure
     _set_labels(ax, "Number of clusters k (log scale)", "Purity (share of images)", width=60)
     ax.set_title(title or "K-Means purity against k in each feature space")
     ax.legend(title="space (band: min to max over seeds)", fontsize="small", loc="lower right")
+    means = {space: purity[space]["mean"] for space in spaces}
+    k = 10 if all(10 in m.dropna().index for m in means.values()) else None
+    at = ("" if k is None else f" At k = {k} the mean purity goes from " + ", ".join(
+        f"{means[space][k]:.3f} ({space})" for space in
+        sorted(spaces, key=lambda space: means[space][k])) + ".")
     return _describe(fig, "Line chart of the K-Means purity (mean over seeds, with a shaded "
                           "band from the lowest to the highest seed) against k on a log axis, "
-                          f"one line per feature space: {', '.join(spaces)}.")
+                          f"one line per feature space: {', '.join(spaces)}.{at}")
 
 
 @_styled
 def embedding_pair(xy, digits, clusters, *, title: str | None = None) -> Figure:
-    """A 2-D embedding drawn twice: coloured by digit, and beside it by cluster.
+    """A 2-D embedding drawn twice: coloured by digit, and beside it by cluster, each
+    cluster in the colour of the digit it is matched to.
+
+    Cluster ids are arbitrary, so colouring them by id says nothing. Each cluster is
+    matched one-to-one to a digit (the Hungarian matching of the clustering accuracy,
+    :func:`mnist_clustering.metrics.matched_classes`) and drawn in that digit's colour,
+    from one colour-blind-safe palette shared by both panels: where the panels differ, the
+    clusters disagree with the digits. A cluster left unmatched (more clusters than
+    digits) is grey. Each group is labelled at its median point: a digit by itself, a
+    cluster by its matched digit (``c3→4``: cluster 3, matched to 4).
 
     Parameters
     ----------
     xy : (n, 2) array
     digits, clusters : (n,) arrays of int
+        Digits 0-9; cluster ids from 0.
     title : str, optional
         Figure title.
 
@@ -64,22 +80,33 @@ def embedding_pair(xy, digits, clusters, *, title: str | None = None) -> Figure:
     xy = np.asarray(xy)
     if xy.ndim != 2 or xy.shape[1] != 2:
         raise ValueError(f"xy must be (n, 2) coordinates, got shape {xy.shape}")
-    fig = _new_figure((12, 5.5))
+    digits, clusters = np.asarray(digits), np.asarray(clusters)
+    n_classes = max(10, int(digits.max()) + 1)
+    matched = metrics.matched_classes(digits, clusters, n_classes=n_classes)
+    palette = np.vstack([np.asarray(sns.color_palette("colorblind", n_classes)),
+                         [[0.6, 0.6, 0.6]]])  # the last row: grey, for unmatched clusters
+    fig = _new_figure((10, 5.2))
     axes = fig.subplots(1, 2, sharex=True, sharey=True)
-    palette = np.asarray(sns.color_palette("tab10", 10))
-    for ax, values, name in zip(axes, (digits, clusters), ("digit", "cluster")):
-        values = np.asarray(values)
-        ax.scatter(xy[:, 0], xy[:, 1], c=palette[values % 10], s=1.5, linewidths=0,
+    panels = ((axes[0], digits, digits, "coloured by digit"),
+              (axes[1], clusters, matched[clusters],
+               "coloured by the digit each cluster is matched to"))
+    for ax, groups, colour_of, name in panels:
+        ax.scatter(xy[:, 0], xy[:, 1], c=palette[colour_of], s=1.5, linewidths=0,
                    rasterized=True)
-        for value in np.unique(values):
-            centre = np.median(xy[values == value], axis=0)
-            ax.text(*centre, str(value), fontsize="large", weight="bold", ha="center",
-                    va="center", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7})
-        ax.set_title(f"coloured by {name}")
+        for value in np.unique(groups):
+            centre = np.median(xy[groups == value], axis=0)
+            text = (str(value) if groups is digits else
+                    f"c{value}→{matched[value]}" if matched[value] >= 0 else f"c{value}")
+            ax.text(*centre, text, fontsize="medium", weight="bold", ha="center",
+                    va="center", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.75})
+        ax.set_title(name, fontsize="medium")
         ax.set_xticks([])
         ax.set_yticks([])
     if title:
         fig.suptitle(title)
-    return _describe(fig, f"Two scatter plots of the same {len(xy)} points of a 2-D embedding, "
-                          "left coloured by digit, right by cluster, each group labelled at "
-                          "its median.")
+    agree = float(np.mean(matched[clusters] == digits))
+    return _describe(fig, f"Two scatter plots of the same {len(xy):,} points of a 2-D "
+                          "embedding, left coloured by digit, right by the digit each cluster "
+                          f"is matched to (one colour-blind-safe palette): {agree:.1%} of the "
+                          "points fall in the cluster matched to their digit, so the panels "
+                          f"differ only where {1 - agree:.1%} of the points are.")

@@ -14,18 +14,22 @@ from matplotlib.figure import Figure
 
 from .. import notebook2022
 from ..checks import check_columns
+from ..scores import PURITY_GAP
 from .theme import (
     _HIGHLIGHT,
     PANEL,
     _describe,
+    _figure_legend,
     _label,
     _new_figure,
+    _number,
+    _seed_counts,
     _set_labels,
     _styled,
 )
 
-__all__ = ["sweep_curves", "seed_vs_corrected", "purity_curves", "sweep_bands",
-           "stability_curve"]
+__all__ = ["sweep_curves", "seed_vs_corrected", "purity_curves",
+           "sweep_bands", "stability_curve"]
 
 
 def _method(table: pd.DataFrame, hue: str | None = None) -> str | None:
@@ -39,23 +43,36 @@ def _method(table: pd.DataFrame, hue: str | None = None) -> str | None:
 def _mark_best(ax, data, x, score, ks, color, name="") -> None:
     """Mark the best of ``ks`` (ranked, best first) with a star, the others with dots.
 
-    One marker for the best k, named in the panel's legend ("best k = 22"); the next
-    ones are small filled dots, which stay apart where the k are neighbours.
+    The star carries its k as a label beside it; the figure's one legend says what a
+    star and a dot mean. The next ones are small filled dots, which stay apart where the
+    k are neighbours.
     """
     points = data.set_index(x).reindex(list(ks))[score]
     absent = points.index[points.isna()].tolist()
     if absent:
         raise ValueError(f"best k {absent} for {score!r} not in the table (or NaN there)")
     (line,) = ax.plot(points.index[:1], points.values[:1], ls="none", marker="*", ms=15,
-                      color=color, mec="black", mew=0.7, zorder=4,
-                      label=f"{name}best k = {points.index[0]}")
+                      color=color, mec="black", mew=0.7, zorder=4, label=f"{name}best k")
     line.set_gid("best")
+    ax.annotate(f"k = {points.index[0]}", (points.index[0], points.values[0]),
+                xytext=(8, 4), textcoords="offset points", fontsize="small", color=color,
+                weight="bold", gid="best-k")
     if len(points) > 1:
         (line,) = ax.plot(
             points.index[1:], points.values[1:], ls="none", marker="o", ms=5.5, color=color,
-            mec="white", mew=0.6, zorder=3, label=f"{name}next {len(points) - 1} best k")
+            mec="white", mew=0.6, zorder=3, label=f"{name}next best k")
         line.set_gid("next")
     ax.margins(y=0.1)  # room for the star at the top or bottom of the panel
+
+
+def _trend(data, x, score) -> str:
+    """``from 0.087 at k = 2 to 0.054 at k = 79`` (first and last point of a curve)."""
+    data = data[[x, score]].dropna().sort_values(x)
+    if data.empty:
+        return "no values"
+    first, last = data.iloc[0], data.iloc[-1]
+    return (f"from {_number(first[score])} at k = {int(first[x])} to "
+            f"{_number(last[score])} at k = {int(last[x])}")
 
 
 @_styled
@@ -90,7 +107,7 @@ def sweep_curves(
         Figure title.
     best : mapping, optional
         ``score -> list of k`` (best first, e.g. from :func:`mnist_clustering.best_k`) to
-        ring on that score's panel; the first is annotated. With ``hue``, the value may
+        mark on that score's panel: a star labelled with its k, dots for the others. With ``hue``, the value may
         also be ``{level: list of k}``; a plain list then rings those k on every line.
     labels : mapping, optional
         Axis labels overriding :data:`SCORE_LABELS` (a table of one K-Medoids method,
@@ -100,6 +117,8 @@ def sweep_curves(
     Returns
     -------
     matplotlib.figure.Figure
+        One legend for the whole figure (the ``hue`` levels, what a star and a dot mean),
+        below the panels. The description says where each curve starts and ends.
 
     Raises
     ------
@@ -129,16 +148,18 @@ def sweep_curves(
                 _mark_best(ax, data, x, score, ks, _HIGHLIGHT if hue is None else color,
                            name="" if hue is None else f"{level}: ")
         _set_labels(ax, _label(x, labels), _label(score, labels, method))
-        if hue is not None or score in best:
-            ax.legend(fontsize="x-small", title=hue, title_fontsize="x-small")
     for ax in axes[len(scores):]:
         ax.set_visible(False)
     if title:
         fig.suptitle(title)
+    _figure_legend(fig, title=hue)
     shown = "; ".join(
-        _label(s, labels, method) + (f", best k = {_first_best(best[s])}" if s in best else "")
+        _label(s, labels, method) + " " + (_trend(table, x, s) if hue is None else
+                                           f"(one line per {hue})")
+        + (f", best at k = {_first_best(best[s])}" if s in best else "")
         for s in scores)
-    return _describe(fig, f"{title + '. ' if title else ''}{len(scores)} line charts against "
+    charts = "A line chart" if len(scores) == 1 else f"{len(scores)} line charts"
+    return _describe(fig, f"{title + '. ' if title else ''}{charts} against "
                           f"{_label(x, labels).lower()}: {shown}.")
 
 
@@ -194,20 +215,36 @@ def seed_vs_corrected(
     fig = sweep_curves(table, [seed_col, correct_col], x=x, hue=hue, ncols=2,
                        best=best, labels=labels, title=title)
     left, right = fig.axes[:2]
-    left.set_title("As in the seed")
+    left.set_title("As in the 2022 notebook")
     right.set_title("Corrected")
     if n is None and "n_samples" in table.columns:
         n = int(table["n_samples"].iloc[0])
     if n:
         ks = np.sort(table[x].unique())
         if hue is None:
-            left.lines[0].set_label("seed's score")
+            left.lines[0].set_label("the 2022 notebook's score")
         left.plot(ks, notebook2022.equal_clusters_entropy(n, ks), ls="--", lw=1.5,
                   color="black", zorder=5, label=f"log(n / k), n = {n:,}: equal clusters")
-        left.legend(fontsize="x-small")
-        fig.alt_text += (f" The seed's score lies on the dashed curve log(n / k) "
+        _figure_legend(fig, title=hue)
+        fig.alt_text += (f" The 2022 notebook's score lies on the dashed curve log(n / k) "
                          f"(n = {n:,}): it measures cluster size, not purity.")
     return fig
+
+
+
+
+def _log_k_axis(ax, ks) -> bool:
+    """Put k on a log axis when it spans more than a factor of 20 (2..256: the small k,
+    where most of the sweep lies, would otherwise fill a tenth of the axis)."""
+    ks = np.asarray(ks, dtype=float)
+    if len(ks) and ks.min() > 0 and ks.max() / ks.min() > 20:
+        ax.set_xscale("log")
+        ticks = [k for k in (2, 5, 10, 20, 50, 100, 200, 500, 1000)
+                 if ks.min() <= k <= ks.max()]
+        ax.set_xticks(ticks, [str(k) for k in ticks])
+        ax.xaxis.set_minor_formatter("")
+        return True
+    return False
 
 
 @_styled
@@ -216,58 +253,68 @@ def purity_curves(
     spread: pd.DataFrame | None = None,
     *,
     x: str = "k",
-    columns: Sequence[str] | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Plot purity (train and test) against k, with its spread over seeds where known.
+    """Train and test purity against k, and beside it test minus train with its spread.
+
+    The two purities lie within about 0.01 of each other at every k, so on one axis
+    they hide each other; the right panel draws their difference on its own scale.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        One run's sweep table (one row per k) with ``x`` and purity columns.
+        One run's sweep (one row per k) with ``x``, ``purity`` and ``test_purity``.
     spread : pandas.DataFrame, optional
-        :func:`mnist_clustering.uncertainty.seed_summary` of the same columns: at every k
-        with several seeds, a vertical bar spans the min-max over seeds.
+        :func:`mnist_clustering.uncertainty.seed_summary` holding ``purity`` and
+        :data:`mnist_clustering.scores.PURITY_GAP` (each seed's test purity minus its train purity): at every k
+        with several seeds a bar spans the lowest to the highest seed, with a dot at the
+        mean over seeds.
     x : str, default "k"
-        Column on the x axis.
-    columns : sequence of str, optional
-        Purity columns to draw. Default: those of ``("purity", "test_purity")`` present
-        (at least one must be). Columns named explicitly must all be present.
     title : str, optional
-        Axes title; default "Purity against the number of clusters".
+        Figure title; default "Purity against the number of clusters".
 
     Returns
     -------
     matplotlib.figure.Figure
+        Two panels (k on a log axis when it spans more than a factor of 20) and one
+        legend.
     """
-    if columns is None:
-        columns = [c for c in ("purity", "test_purity") if c in table.columns] or ["purity"]
-    check_columns(table, [x, *columns])
-    fig = _new_figure((7.5, 4.5))
-    ax = fig.subplots()
-    names = {"purity": "train purity (each cluster labelled with its majority digit)",
-             "test_purity": "test purity (each test image given its nearest centre's digit)"}
+    check_columns(table, [x, "purity", "test_purity"])
+    data = table[[x, "purity", "test_purity"]].dropna().sort_values(x)
+    gap = data["test_purity"] - data["purity"]
+    fig, (left, right) = _panels(2, 2, title or True)
     colors = sns.color_palette("colorblind")
-    with_spread = []
-    for col, marker, color in zip(columns, ("o", "s", "^", "D"), colors):
-        data = table[[x, col]].dropna().sort_values(x)
-        ax.plot(data[x], data[col], marker=marker, ms=3, lw=1.2, zorder=2, color=color,
-                label=names.get(col, _label(col)) + ", seed 0")
-        if spread is not None:
-            rows = spread[(spread["score"] == col) & ~spread["single_seed"]]
-            if len(rows):
-                with_spread.append(col)
-                ax.errorbar(rows["k"], rows["mean"], yerr=[rows["mean"] - rows["min"],
-                                                          rows["max"] - rows["mean"]],
-                            fmt="none", ecolor=color, elinewidth=2.5, alpha=0.6, capsize=3,
-                            zorder=3, label=None if with_spread[:-1] else
-                            f"min-max over {int(rows['n_seeds'].min())}+ seeds")
-    _set_labels(ax, _label(x), "Purity (share of images)", width=60)
-    ax.set_title(title or "Purity against the number of clusters")
-    ax.legend(loc="lower right", fontsize="small")
-    return _describe(fig, f"Line chart of {' and '.join(names.get(c, c) for c in columns)} "
-                          "against k" + (", with bars for the range over seeds where several "
-                                         "seeds were run" if with_spread else "") + ".")
+    left.plot(data[x], data["purity"], marker="o", ms=2.5, lw=1.2, color=colors[0],
+              label="train purity, one run (seed 0)")
+    left.plot(data[x], data["test_purity"], ls="--", lw=1.2, color=colors[1],
+              label="test purity, one run (seed 0)")
+    right.axhline(0, color="0.3", lw=0.8)
+    right.plot(data[x], gap, marker="o", ms=2.5, lw=1, color=colors[2],
+               label="test minus train, one run (seed 0)")
+    for ax, score, color in ((left, "purity", colors[0]), (right, PURITY_GAP, colors[2])):
+        rows = (spread[(spread["score"] == score) & ~spread["single_seed"]]
+                if spread is not None else pd.DataFrame())
+        if len(rows):
+            ax.errorbar(rows["k"], rows["mean"], yerr=[rows["mean"] - rows["min"],
+                                                      rows["max"] - rows["mean"]],
+                        fmt="D", ms=3, color="black", ecolor="black", elinewidth=1.2,
+                        alpha=0.7, capsize=2.5, zorder=3,
+                        label="mean and range over seeds (where several ran)")
+        _log_k_axis(ax, data[x])
+    _set_labels(left, _label(x), "Purity (share of images)")
+    _set_labels(right, _label(x), "Test purity minus train purity")
+    left.set_title("Train and test purity")
+    right.set_title("Test minus train")
+    fig.suptitle(title or "Purity against the number of clusters")
+    _figure_legend(fig, ncols=2)
+    above = int((gap > 0).sum())
+    return _describe(fig, f"Two line charts against k. Left: train purity rises "
+                          f"{_trend(data, x, 'purity')}, test purity with it. Right: test "
+                          f"minus train purity is above zero at {above} of {len(gap)} k "
+                          f"(median {gap.median():+.4f}, from {gap.min():+.4f} to "
+                          f"{gap.max():+.4f})"
+                          + (", with the range over seeds where several ran." if spread
+                             is not None else "."))
 
 
 @_styled
@@ -290,6 +337,8 @@ def sweep_bands(
         One panel each.
     ncols : int, default 2
     title : str, optional
+        Figure title; the number of seeds behind each k shown is added to it, read from
+        ``summary`` (e.g. "10 seeds per k, 20 at k = 10 and 19").
     labels : mapping, optional
         Axis labels overriding :data:`SCORE_LABELS`.
     xlim : (float, float), optional
@@ -300,19 +349,24 @@ def sweep_bands(
     matplotlib.figure.Figure
         Per panel: the mean over seeds (line and dots) where a k has two seeds or more,
         its 95% t interval (dark band) and its min-max range (light band); k with a
-        single seed are grey crosses, not joined (no spread is known there).
+        single seed are grey crosses, not joined (no spread is known there). One legend
+        for the figure.
     """
     scores = list(scores)
-    check_columns(summary, ["k", "score", "mean", "ci_low", "ci_high", "min", "max", "single_seed"])
+    check_columns(summary, ["k", "score", "mean", "ci_low", "ci_high", "min", "max", "single_seed",
+                       "n_seeds"])
     missing = [s for s in scores if s not in set(summary["score"])]
     if missing:
         raise ValueError(f"summary has no rows for {missing}")
-    fig, axes = _panels(len(scores), ncols, title)
+    shown = summary if xlim is None else summary[summary["k"].between(*xlim)]
+    several_seeds = shown[~shown["single_seed"] & (shown["score"] == scores[0])]
+    counts = _seed_counts(several_seeds["k"], several_seeds["n_seeds"])
+    heading = f"{title} ({counts})" if title else counts
+    fig, axes = _panels(len(scores), ncols, heading)
     color = sns.color_palette("colorblind")[0]
+    points = []
     for ax, score in zip(axes, scores):
-        rows = summary[summary["score"] == score].sort_values("k")
-        if xlim is not None:  # only what is shown sets the y range
-            rows = rows[rows["k"].between(*xlim)]
+        rows = shown[shown["score"] == score].sort_values("k")  # only what is shown sets y
         several, single = rows[~rows["single_seed"]], rows[rows["single_seed"]]
         ax.fill_between(several["k"], several["min"], several["max"], color=color, alpha=0.15,
                         lw=0, label="min-max over seeds")
@@ -326,16 +380,15 @@ def sweep_bands(
         if xlim is not None:
             ax.set_xlim(*xlim)
         _set_labels(ax, _label("k", labels), _label(score, labels))
-        ax.legend(fontsize="x-small")
+        if len(several):
+            points.append(f"{_label(score, labels)} mean {_trend(several, 'k', 'mean')}")
     for ax in axes[len(scores):]:
         ax.set_visible(False)
-    if title:
-        fig.suptitle(title)
-    counts = sorted(set(summary.loc[~summary["single_seed"], "n_seeds"].astype(int)))
-    return _describe(fig, f"{title + '. ' if title else ''}{len(scores)} line charts against the "
-                          f"number of clusters, mean over {', '.join(map(str, counts))} seeds "
-                          f"with bands for the 95% interval and the range: "
-                          f"{'; '.join(_label(s, labels) for s in scores)}.")
+    fig.suptitle(heading)
+    _figure_legend(fig, ncols=2)
+    return _describe(fig, f"{heading}. {len(scores)} line charts against the number of "
+                          "clusters, the mean over seeds with bands for its 95% interval and "
+                          f"the range: {'; '.join(points)}.")
 
 
 @_styled
@@ -347,25 +400,32 @@ def stability_curve(stability: pd.DataFrame, *, title: str | None = None) -> Fig
     stability : pandas.DataFrame
         :func:`mnist_clustering.uncertainty.stability_by_k` output.
     title : str, optional
+        The number of seeds behind each k is added to it.
 
     Returns
     -------
     matplotlib.figure.Figure
+        k on a log axis when it spans more than a factor of 20.
     """
     check_columns(stability, ["k", "mean_ari", "min_ari", "n_seeds"])
-    fig = _new_figure((PANEL[0] * 1.3, PANEL[1]))
+    data = stability.sort_values("k")
+    counts = _seed_counts(data["k"], data["n_seeds"])
+    heading = f"{title} ({counts})" if title else counts.capitalize()
+    fig = _new_figure((PANEL[0] * 1.6, PANEL[1] * 1.25))
     ax = fig.subplots()
     color = sns.color_palette("colorblind")[2]
-    data = stability.sort_values("k")
     ax.plot(data["k"], data["mean_ari"], marker="o", ms=2.5, lw=1.2, color=color,
             label="mean over pairs of seeds")
     ax.plot(data["k"], data["min_ari"], ls="--", lw=1, color=color, label="least similar pair")
     ax.set_ylim(0, 1.02)
-    _set_labels(ax, _label("k"), "Adjusted Rand index between two seeds' clusterings", 44)
-    ax.legend(fontsize="x-small")
-    if title:
-        ax.set_title(title)
-    seeds = sorted(set(data["n_seeds"].astype(int)))
-    return _describe(fig, f"{title + '. ' if title else ''}Line chart of the adjusted Rand index "
-                          f"between the clusterings of {', '.join(map(str, seeds))} seeds, "
-                          "mean and minimum over pairs, against the number of clusters.")
+    logged = _log_k_axis(ax, data["k"])
+    _set_labels(ax, _label("k") + (" (log scale)" if logged else ""),
+                "Adjusted Rand index between two seeds' clusterings", 44)
+    ax.legend(fontsize="small", loc="lower left")
+    ax.set_title(heading, fontsize="medium")
+    low, high = data.loc[data["mean_ari"].idxmin()], data.loc[data["mean_ari"].idxmax()]
+    return _describe(fig, f"{heading}. Line chart of the adjusted Rand index between the "
+                          "clusterings of two seeds against the number of clusters: the mean "
+                          f"over pairs is highest at k = {int(high['k'])} "
+                          f"({_number(high['mean_ari'])}) and lowest at k = {int(low['k'])} "
+                          f"({_number(low['mean_ari'])}).")

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from .. import scores
 
-__all__ = ["SCORE_LABELS", "PANEL", "LABEL_WIDTH", "style", "set_style", "show"]
+__all__ = ["SCORE_LABELS", "PANEL", "LABEL_WIDTH", "DPI", "style", "set_style", "show"]
 
 #: Axis label for each score column of a sweep table (the registry's); a table of one
 #: K-Medoids method gets that method's unit (:data:`mnist_clustering.scores.AXIS_LABELS_BY_METHOD`).
@@ -38,12 +38,16 @@ PANEL = (4.4, 3.3)
 #: Characters per line of an axis label on a panel of width ``PANEL[0]``.
 LABEL_WIDTH = 34
 
+#: Resolution (dots per inch) of every figure, on screen and saved: sharp on high-density
+#: screens and in the report, where a figure is scaled to the page's width.
+DPI = 150
+
 
 def _style_rc(context="notebook", font_scale=1.0):
     rc = {**sns.axes_style("whitegrid"), **sns.plotting_context(context, font_scale)}
     rc["axes.prop_cycle"] = matplotlib.cycler(color=sns.color_palette("colorblind"))
-    rc["figure.dpi"] = 100
-    rc["savefig.dpi"] = 100
+    rc["figure.dpi"] = DPI
+    rc["savefig.dpi"] = DPI
     return rc
 
 
@@ -97,7 +101,8 @@ def show(fig: Figure, alt: str | None = None) -> None:
     """Display ``fig`` in a notebook as a PNG whose alternative text is ``alt``.
 
     The PNG output carries ``{"image/png": {"alt": ...}}`` metadata, which nbconvert's
-    HTML export writes as the ``alt`` of the image (screen readers read it).
+    HTML export writes as the ``alt`` of the image (screen readers read it). The PNG is
+    written at :data:`DPI` whatever the notebook's matplotlib settings.
 
     Parameters
     ----------
@@ -117,7 +122,7 @@ def show(fig: Figure, alt: str | None = None) -> None:
     if not alt:
         raise ValueError("the figure has no description: pass alt='what the figure shows'")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    fig.savefig(buffer, format="png", bbox_inches="tight", dpi=DPI)
     display({"image/png": buffer.getvalue(), "text/plain": f"<Figure: {alt}>"},
             metadata={"image/png": {"alt": alt}}, raw=True)
 
@@ -147,3 +152,70 @@ def _describe(fig: Figure, text: str) -> Figure:
 
 def _new_figure(figsize) -> Figure:
     return Figure(figsize=figsize, layout="constrained")
+
+
+def _number(value) -> str:
+    """A number as a description writes it: 4 significant digits, thousands separated.
+
+    Examples
+    --------
+    >>> _number(0.0870345), _number(4107.99), _number(2352817.3), _number(12.0)
+    ('0.08703', '4,108', '2,352,817', '12')
+    """
+    value = float(value)
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def _and(items) -> str:
+    """``a, b and c``.
+
+    Examples
+    --------
+    >>> _and([10]), _and([10, 19]), _and([50, 100, 256])
+    ('10', '10 and 19', '50, 100 and 256')
+    """
+    items = [str(item) for item in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _seed_counts(ks, counts) -> str:
+    """How many seeds each k has, in words: the usual number, then the exceptions.
+
+    Examples
+    --------
+    >>> _seed_counts([2, 3, 10, 19, 50], [10, 10, 20, 20, 5])
+    '10 seeds per k, 20 at k = 10 and 19, 5 at k = 50'
+    >>> _seed_counts([2, 3], [5, 5])
+    '5 seeds per k'
+    """
+    by_k = pd.Series(list(counts), index=list(ks)).astype(int)
+    usual = int(by_k.value_counts(sort=True).index[0])
+    parts = [f"{usual} seeds per k"]
+    for count in sorted(set(by_k) - {usual}, reverse=True):
+        parts.append(f"{count} at k = {_and(by_k.index[by_k == count].tolist())}")
+    return ", ".join(parts)
+
+
+def _figure_legend(fig: Figure, *, ncols: int | None = None, title: str | None = None):
+    """One legend for the whole figure, below its panels: every labelled line once.
+
+    Panels of a figure share their colours and markers, so their legend is drawn once
+    (a repeated legend in every panel hides data and says nothing new).
+    """
+    handles, labels = [], []
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels and not label.startswith("_"):
+                handles.append(handle)
+                labels.append(label)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    for legend in list(fig.legends):
+        legend.remove()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", fontsize="small",
+                   ncols=ncols or min(len(labels), 3), title=title,
+                   title_fontsize="small", frameon=False)
+    return fig

@@ -12,12 +12,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import metrics, scores, uncertainty
-from .text import ROW_NAMES, Text, _mean_sd_range
+from ..scores import PURITY_GAP
+from .text import ROW_NAMES, Text, _mean_sd_range, significant
 
 __all__ = [
     "SPREAD_SCORES",
     "PUBLISHED",
     "seed_spread",
+    "purity_spread",
     "spread_table",
     "stability",
     "top_k_spread",
@@ -52,6 +54,25 @@ def seed_spread(table, columns=SPREAD_SCORES):
         :func:`mnist_clustering.uncertainty.seed_summary`: one row per (k, score).
     """
     return uncertainty.seed_summary(table, [c for c in columns if c in table.columns])
+
+
+def purity_spread(table):
+    """Per k, train purity, test purity and their difference over the table's seeds.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of several seeds with ``purity`` and ``test_purity``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`seed_spread` of ``purity``, ``test_purity`` and
+        :data:`mnist_clustering.scores.PURITY_GAP` (each seed's test purity minus its
+        train purity), as :func:`mnist_clustering.plots.purity_curves` draws them.
+    """
+    gap = table.assign(**{PURITY_GAP: table["test_purity"] - table["purity"]})
+    return seed_spread(gap, ["purity", "test_purity", PURITY_GAP])
 
 
 def spread_table(settings, k, columns=SPREAD_SCORES, decimals=3):
@@ -186,7 +207,8 @@ def noise_note(summary, score, steps=()):
     rows = summary[(summary["score"] == score) & ~summary["single_seed"]].set_index("k")
     counts = sorted(set(rows["n_seeds"].astype(int)))
     text = (f"**{name}**: the best mean is at k = {int(top['k'])} "
-            f"({top['mean']:.4f}, 95% interval {top['ci_low']:.4f} to {top['ci_high']:.4f}, "
+            f"({significant(top['mean'])}, 95% interval {significant(top['ci_low'])} to "
+            f"{significant(top['ci_high'])}, "
             f"{int(top['n_seeds'])} seeds). ")
     text += (f"The intervals of k = {', '.join(map(str, others))} overlap it: with "
              f"{'/'.join(map(str, counts))} seeds per k these cannot be told apart from it."
@@ -196,8 +218,8 @@ def noise_note(summary, score, steps=()):
         if k in rows.index and k - 1 in rows.index:
             a, b = rows.loc[k - 1], rows.loc[k]
             real = a["ci_high"] < b["ci_low"] or b["ci_high"] < a["ci_low"]
-            text += (f" The step from k = {k - 1} to {k} (means {a['mean']:.4f} → "
-                     f"{b['mean']:.4f}) {'survives' if real else 'does not survive'} the "
+            text += (f" The step from k = {k - 1} to {k} (means {significant(a['mean'])} → "
+                     f"{significant(b['mean'])}) {'survives' if real else 'does not survive'} the "
                      "intervals.")
         elif k not in rows.index:
             text += f" The step at k = {k} lies where only one seed was run: untested."

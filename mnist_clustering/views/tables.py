@@ -18,7 +18,7 @@ from .. import metrics
 from ..evaluate import parse_k_range
 from ..results import ResultsStore
 from ..sweep import run_sweep  # results_or_sweep computes the rows that are missing
-from .text import Text
+from .text import ROW_NAMES, Text
 
 __all__ = [
     "Images",
@@ -27,6 +27,7 @@ __all__ = [
     "sweep_settings",
     "scores_at",
     "best_ks",
+    "best_k_table",
     "method_comparison",
     "class_count_table",
     "normalisation_summary",
@@ -162,7 +163,7 @@ def sweep_settings(table):
     >>> sweep_settings(t)  # doctest: +NORMALIZE_WHITESPACE
                     kmeans
     setting
-    images           60000
+    images          60,000
     seed                 0
     n_init               1
     silhouette       exact
@@ -172,7 +173,7 @@ def sweep_settings(table):
     groups = table.groupby(keys, sort=False)["k"].agg(_k_summary).reset_index()
     columns = {}
     for row in groups.itertuples(index=False):
-        column = {"images": row.n_samples, "seed": row.seed,
+        column = {"images": f"{row.n_samples:,}", "seed": row.seed,
                   **json.loads(row.params), "silhouette": row.silhouette_mode,
                   "k (fitted)": row.k}
         columns[row.method if row.method not in columns else f"{row.method} ({len(columns)})"] = {
@@ -245,6 +246,32 @@ def best_ks(table, scores, n=5):
     return {score: [int(k) for k in metrics.best_k(table, score, n=n)["k"]] for score in scores}
 
 
+def best_k_table(best):
+    """The best k of several scores as a table to read: one row per score, one column per rank.
+
+    Parameters
+    ----------
+    best : dict
+        :func:`best_ks`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``score`` (readable name) then ``best``, ``2nd`` ... columns of k.
+
+    Examples
+    --------
+    >>> best_k_table({"silhouette": [3, 4], "label_entropy": [4, 3]})
+                                score  best  2nd
+    0                      silhouette     3    4
+    1  label entropy (lower is purer)     4    3
+    """
+    ranks = max(len(ks) for ks in best.values())
+    names = ["best", "2nd", "3rd", *(f"{r}th" for r in range(4, ranks + 1))][:ranks]
+    return pd.DataFrame([{"score": ROW_NAMES.get(score, score), **dict(zip(names, ks))}
+                         for score, ks in best.items()])
+
+
 def method_comparison(tables, ks, columns=("inertia", "fit_seconds", "calinski_harabasz",
                                            "silhouette", "homogeneity", "purity",
                                            "label_entropy")):
@@ -299,7 +326,7 @@ def class_count_table(y_train, y_test=None):
         out[f"{name} share"] = counts / counts.sum()
     out.index.name = "digit"
     total = out.sum().to_frame("total").T
-    return pd.concat([out, total]).astype({name: int for name in parts})
+    return pd.concat([out, total]).astype({name: int for name in parts}).rename_axis("digit")
 
 
 def normalisation_summary(raw, prepared):
@@ -553,7 +580,7 @@ def purity_at(table, ks):
     Returns
     -------
     pandas.DataFrame
-        Indexed by k: ``purity``, ``test_purity`` and ``test - train``.
+        Indexed by k: ``train purity``, ``test purity`` and ``test - train``.
 
     Examples
     --------
@@ -563,7 +590,7 @@ def purity_at(table, ks):
     """
     out = scores_at(table, ks, ["purity", "test_purity"])
     out["test - train"] = out["test_purity"] - out["purity"]
-    return out
+    return out.rename(columns={"purity": "train purity", "test_purity": "test purity"})
 
 
 def train_test_note(table):

@@ -60,19 +60,19 @@ def top_k_comparison(table, score, n=5, *, seed_score=None, printed=None):
     -------
     pandas.DataFrame
         Indexed by rank 1..max(n, 5): ``k`` and ``score`` (ours); ``seed k`` (what
-        ``maxs_tab`` reports), ``seed value`` and ``true k`` (the k that value really
+        ``maxs_tab`` reports), ``2022 value (helper)`` and ``true k`` (the k that value really
         belongs to); with ``printed``, ``2022 k`` and ``2022 value``. ``attrs['why']``
         says in a few sentences why the seed's answer differs.
 
     Examples
     --------
-    On a step-10 grid the seed reports positions, not k:
+    On a step-10 grid the 2022 helper reports positions, not k:
 
     >>> t = pd.DataFrame({"k": [2, 12, 22, 32, 42, 52],
     ...                   "calinski_harabasz": [60., 50., 40., 30., 20., 10.]})
     >>> out = top_k_comparison(t, "calinski_harabasz")
-    >>> out[["k", "seed k", "true k"]].head(3)  # doctest: +NORMALIZE_WHITESPACE
-           k  seed k  true k
+    >>> out[["k", "2022 k (helper)", "true k"]].head(3)  # doctest: +NORMALIZE_WHITESPACE
+           k  2022 k (helper)  true k
     rank
     1      2       2       2
     2     12       3      12
@@ -84,8 +84,8 @@ def top_k_comparison(table, score, n=5, *, seed_score=None, printed=None):
     values, reported = notebook2022.maxs_tab(table[seed_score].tolist())
     ks = table["k"].astype(int).tolist()
     seed = pd.DataFrame({
-        "seed k": reported,
-        "seed value": [v if k else np.nan for v, k in zip(values, reported)],
+        "2022 k (helper)": reported,
+        "2022 value (helper)": [v if k else np.nan for v, k in zip(values, reported)],
         "true k": [ks[k - 2] if 2 <= k < len(ks) + 2 else np.nan for k in reported],
     })
     rows = max(n, len(seed))
@@ -96,7 +96,7 @@ def top_k_comparison(table, score, n=5, *, seed_score=None, printed=None):
         out["2022 k"] = pd.Series(p_k).reindex(range(rows))
         out["2022 value"] = pd.Series(p_values).reindex(range(rows))
     out.index = pd.RangeIndex(1, rows + 1, name="rank")
-    for column in ("k", "seed k", "true k", "2022 k"):
+    for column in ("k", "2022 k (helper)", "true k", "2022 k"):
         if column in out:
             out[column] = out[column].astype("Int64")
     out.attrs["why"] = notebook2022.why_maxs_tab_differs(
@@ -121,7 +121,7 @@ def final_model_summary(table, k, seed_values, extra=("label_entropy", "purity")
     Returns
     -------
     pandas.DataFrame
-        Indexed by readable score names (:data:`ROW_NAMES`), columns ``seed (2022)``
+        Indexed by readable score names (:data:`ROW_NAMES`), columns ``2022 notebook``
         and ``ours``, as text at the same precision on each row: the decimals the seed
         printed, at most :data:`SIGNIFICANT` significant digits; 4 decimals for ours
         alone ("–" where the seed had no such number). Fit times depend on the machine
@@ -131,9 +131,9 @@ def final_model_summary(table, k, seed_values, extra=("label_entropy", "purity")
     --------
     >>> t = pd.DataFrame({"k": [22], "calinski_harabasz": [1032.69496], "purity": [0.49]})
     >>> final_model_summary(t, 22, {"calinski_harabasz": 1032.708369071595}, extra=("purity",))
-                                seed (2022)     ours
-    Calinski-Harabasz               1032.71  1032.69
-    purity (seed's 'precision')           –   0.4900
+                      2022 notebook     ours
+    Calinski-Harabasz       1032.71  1032.69
+    purity                        –   0.4900
     """
     row = scores_at(table, [k], [*seed_values, *[c for c in extra if c not in seed_values]])
     row = row.iloc[0]
@@ -146,7 +146,7 @@ def final_model_summary(table, k, seed_values, extra=("label_entropy", "purity")
             decimals = 4
             seed.append("–")
         ours.append(f"{float(value):.{decimals}f}")
-    out = pd.DataFrame({"seed (2022)": seed, "ours": ours}, index=row.index)
+    out = pd.DataFrame({"2022 notebook": seed, "ours": ours}, index=row.index)
     out.index = [ROW_NAMES.get(c, c) for c in out.index]
     return out
 
@@ -357,7 +357,7 @@ def ch_gap_note(gap):
         printed = row["2022 (printed)"]
         old, new = row["scikit-learn 1.0, float32"], row["today (float64)"]
         parts.append(
-            f"at k = {k}, 2022 printed {printed:.10g}; the seed's formula in float32 gives "
+            f"at k = {k}, 2022 printed {printed:.10g}; scikit-learn 1.0's formula in float32 gives "
             f"{old:.3f}, the same to {_same_digits(old, printed)} significant digits, and "
             f"today's float64 {new:.3f}, the same to {_same_digits(new, printed)}")
     worst32 = gap["float32 - 2022"].abs().max()
@@ -429,10 +429,10 @@ def silhouette_note(table, printed):
     examples = ", ".join(f"k = {k}: 2022 {r['2022']:.4f}, ours {r['ours']:.4f}"
                          for k, r in moved.iterrows())
     return Text(
-        "Two things differ. `maxs_tab` overwrites slots, so its five values are not the "
-        "five largest of either run. And the K-Means runs themselves differ: the seed's ran "
-        f"{n_init} starts unseeded (`n_init={n_init}`), ours one seeded start (`n_init=1`), so the "
-        "silhouettes at the same k are not the same numbers. At the k the seed printed, "
+        "Two things differ. Its top-5 function overwrites slots, so its five values are not the "
+        "five largest of either run. And the K-Means runs themselves differ: the 2022 notebook's ran "
+        f"{n_init} starts unseeded, ours one seeded start, so the "
+        "silhouettes at the same k are not the same numbers. At the k the 2022 notebook printed, "
         + (f"{len(moved)} of {len(diff)} values moved by more than 0.0005 ({examples})"
            if len(moved) else "the values agree to 0.0005")
         + f". With our values, the correct top 5 is k = {', '.join(map(str, ours_top))}; "
