@@ -141,10 +141,16 @@ def test_the_picture_reads_its_space_k_and_sample_size_from_the_results(stored, 
     np.savez(results / "digits" / "pca" / "umap2d.npz", index=index,
              xy=np.zeros((3, 2), np.float32), space_key=np.array("k"),
              build_seconds=np.array(12.3))
+    # the picture of a space trained with another seed is not the one shown
+    (results / "digits" / "pca-seed1").mkdir()
+    np.savez(results / "digits" / "pca-seed1" / "umap2d.npz", index=index[:2],
+             xy=np.ones((2, 2), np.float32), space_key=np.array("k1"),
+             build_seconds=np.array(1.0))
     n = int(load_results("kmeans", "digits", results, space="raw")["n_samples"].iloc[0])
     picture = views.space_picture("raw", 3, seed=1, dataset="digits", results_dir=results)
     assert (picture["space"], picture["k"], picture["seed"], picture["n_images"]) == ("raw", 3, 1, n)
     assert picture["embedded_space"] == "pca" and picture["embedded"] == "the pixels"
+    assert len(picture["xy"]) == 3
     labels = views.seed_labellings("raw", 3, "digits", results)[1]
     np.testing.assert_array_equal(picture["clusters"], labels[index])
     note = str(views.picture_note(picture))

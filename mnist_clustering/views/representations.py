@@ -9,6 +9,7 @@ which k was clustered are read from the stored results.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -407,7 +408,10 @@ def _stored_picture(dataset="mnist", results_dir=None):
 
     root = default_results_dir() if results_dir is None else Path(results_dir)
     folder = root / space_folder("raw", dataset)
-    found = sorted(folder.glob(f"*/{_PICTURE}"))
+    # the folders of spaces trained with another seed (<space>-seed<s>, s >= 1) hold their
+    # own pictures; the notebook shows the one of seed 0
+    found = sorted(path for path in folder.glob(f"*/{_PICTURE}")
+                   if not re.search(r"-seed[1-9][0-9]*$", path.parent.name))
     if not found:
         raise FileNotFoundError(f"no 2-D picture (<space>/{_PICTURE}) in {folder}: run "
                                 "`mnist-clustering sweep --preset spaces` (or make reproduce)")
