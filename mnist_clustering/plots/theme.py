@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Mapping
 
 import matplotlib
+import pandas as pd
 import seaborn as sns
 from matplotlib import ticker
 from matplotlib.figure import Figure
