@@ -172,3 +172,63 @@ def test_the_picture_reads_its_space_k_and_sample_size_from_the_results(stored, 
     (results / "digits" / "pca" / "umap2d.npz").unlink()
     with pytest.raises(FileNotFoundError, match="--preset spaces"):
         views.space_picture("raw", 3, dataset="digits", results_dir=results)
+
+
+def test_bad_starts_against_a_loop():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        values = np.where(rng.random(10) < 0.3, 0.83, 0.974) + rng.normal(0, 1e-3, 10)
+        best = max(values)
+        assert views.bad_starts(values) == sum(1 for v in values if best - v > 0.05)
+
+
+def test_published_figures_are_read_from_the_registry():
+    from mnist_clustering import scores
+
+    for ref in scores.LITERATURE:
+        if ref.method.split(" ")[0] in ("DEC", "IDEC", "N2D", "IIC"):
+            assert views.published(ref.method.split(" ")[0], ref.score) == ref.value
+    with pytest.raises(KeyError, match="expected one"):
+        views.published("K-Means")  # two published accuracies on raw pixels
+
+
+def test_the_opening_answer_quotes_the_stored_rows(stored):
+    rows = views.space_rows(("raw", "pca"), 10, "digits", stored)
+    summary = views.space_summary(rows)
+    raw = load_results("kmeans", "digits", stored, space="raw")
+    raw = raw.loc[raw["k"] == 10, "accuracy"].to_numpy()
+    pca = load_results("kmeans", "digits", stored, space="pca")
+    pca = pca.loc[pca["k"] == 10, "accuracy"].to_numpy()
+    text = str(views.answer_representations(rows, summary, "pca", 10, epochs=None))
+    assert f"{raw.mean():.3f} ± {raw.std(ddof=1):.3f}" in text
+    assert f"{pca.mean():.3f} ± {pca.std(ddof=1):.3f} (from {pca.min():.3f} to {pca.max():.3f}, 3 seeds)" in text
+    hdbscan = pd.read_csv(density_path("pca", "digits", stored))
+    hdbscan = hdbscan[hdbscan["method"] == "hdbscan"].iloc[0]
+    assert f"finds {hdbscan['n_clusters']} there" in text
+    assert f"DEC ({views.published('DEC'):.3f})" in text and "epochs" not in text
+    assert "N2D publishes" in text
+    note = str(views.literature_note(summary, "pca", epochs=40))
+    mixture = pd.read_csv(density_path("pca", "digits", stored))
+    gmm = mixture.loc[mixture["method"] == "gmm", "accuracy"].mean()
+    gap = views.published("N2D") - gmm
+    assert f"{abs(gap):.3f} {'below' if gap > 0 else 'above'} it" in note
+    assert "ours for 40" in note
+
+
+def test_the_environment_shows_the_packages_the_space_was_built_with(stored, tmp_path):
+    import json
+    import shutil
+
+    results = tmp_path / "results"
+    shutil.copytree(stored, results)
+    path = results / "digits" / "pca" / "kmeans.json"
+    provenance = json.loads(path.read_text())
+    table_numpy = provenance["versions"]["numpy"]
+    provenance["space"] = {**(provenance.get("space") or {}),
+                           "versions": {"umap-learn": "9.9.9", "numpy": "0.0.1"}}
+    path.write_text(json.dumps(provenance))
+    env = views.environment("digits/pca", results)
+    column = env.columns[list(env.columns).index(next(c for c in env.columns if "kmeans" in c))]
+    assert env.loc["umap-learn", column] == "9.9.9"
+    assert env.loc["numpy", column] == table_numpy
+    assert env.loc["numpy (space built with)", column] == "0.0.1"

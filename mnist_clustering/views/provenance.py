@@ -104,6 +104,16 @@ def environment(dataset="mnist", results_dir=None):
     columns = {}
     for method, prov in _provenances(dataset, results_dir).items():
         column = {name: str(v) for name, v in sorted(prov.get("versions", {}).items())}
+        # a feature space was built before its tables were computed, with packages of its
+        # own (umap-learn, TensorFlow, Keras): those are shown too, named as such where
+        # a version differs from the table's
+        built = (prov.get("space") or {}).get("versions", {})
+        for name, version in sorted(built.items()):
+            if column.get(name, str(version)) == str(version):
+                column[name] = str(version)
+            else:
+                column[f"{name} (space built with)"] = str(version)
+        column = dict(sorted(column.items()))
         for name, digest in sorted(prov.get("data", {}).items()):
             column[name.replace("_sha256", " sha256")] = f"{digest[:16]}…"
         column["computed"] = f"{prov.get('created', '?')[:10]} to {prov.get('updated', '?')[:10]}"

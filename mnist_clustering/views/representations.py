@@ -28,6 +28,14 @@ __all__ = [
     "space_summary",
     "space_table",
     "space_literature",
+    "SPACE_DESCRIPTIONS",
+    "BAD_START_GAP",
+    "N2D_EPOCHS",
+    "published",
+    "bad_starts",
+    "training_epochs",
+    "answer_representations",
+    "literature_note",
     "best_space",
     "median_seed",
     "merged_pairs",
@@ -89,8 +97,9 @@ def space_rows(spaces=SPACES_SHOWN, k=10, dataset="mnist", results_dir=None, n_s
     Returns
     -------
     pandas.DataFrame
-        Columns ``space``, ``method``, ``seed``, the :data:`SPACE_SCORES` and
-        ``noise_share`` (HDBSCAN only; its scores count the noise as one more cluster).
+        Columns ``space``, ``method``, ``seed``, ``n_clusters`` (HDBSCAN finds its own
+        number), the :data:`SPACE_SCORES` and ``noise_share`` (HDBSCAN only; its scores
+        count the noise as one more cluster).
     """
     from ..density import read_density
     from ..results import density_path, load_results
@@ -98,12 +107,13 @@ def space_rows(spaces=SPACES_SHOWN, k=10, dataset="mnist", results_dir=None, n_s
     frames = []
     for space in spaces:
         table = load_results("kmeans", dataset, results_dir, n_samples=n_samples, space=space)
-        at = table[table["k"] == k].assign(space=space)
-        frames.append(at[["space", "method", "seed", *SPACE_SCORES]])
+        at = table[table["k"] == k].assign(space=space, n_clusters=k)
+        frames.append(at[["space", "method", "seed", "n_clusters", *SPACE_SCORES]])
         path = density_path(space, dataset, results_dir, n_samples=n_samples)
         if path.exists():
-            frames.append(read_density(path)[["space", "method", "seed", *SPACE_SCORES,
-                                              "noise_share"]].assign(space=space))
+            frames.append(read_density(path)[["space", "method", "seed", "n_clusters",
+                                              *SPACE_SCORES, "noise_share"]]
+                          .assign(space=space))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -118,15 +128,21 @@ def space_summary(rows):
     Returns
     -------
     pandas.DataFrame
-        Index ``(space, method)`` in the rows' order; columns ``runs``, ``<score> mean``,
-        ``<score> sd`` (NaN for one run) and ``noise_share``.
+        Index ``(space, method)`` in the rows' order; columns ``runs``, ``clusters`` (the
+        median number of clusters over the runs), ``<score> mean``, ``<score> sd`` (NaN
+        for one run), ``<score> min``, ``<score> max`` and ``noise_share``.
     """
     order = list(dict.fromkeys(zip(rows["space"], rows["method"])))
     grouped = rows.groupby(["space", "method"], sort=False)
     out = pd.DataFrame({"runs": grouped.size()})
+    # float, as the scores: a nullable integer column would turn a row's NaN into pd.NA
+    out["clusters"] = (grouped["n_clusters"].median().astype(float) if "n_clusters" in rows
+                       else np.nan)
     for score in SPACE_SCORES:
         out[f"{score} mean"] = grouped[score].mean()
         out[f"{score} sd"] = grouped[score].std(ddof=1)
+        out[f"{score} min"] = grouped[score].min()
+        out[f"{score} max"] = grouped[score].max()
     out["noise_share"] = grouped["noise_share"].mean() if "noise_share" in rows else np.nan
     return out.loc[order]
 
@@ -143,12 +159,12 @@ def space_table(summary, decimals=3):
     Returns
     -------
     pandas.DataFrame
-        Index (space, method name); ``runs``, one text column per score (its short name:
-        ACC, NMI, ARI, purity) and ``noise share``.
+        Index (space, method name); ``runs``, ``clusters``, one text column per score (its
+        short name: ACC, NMI, ARI, purity) and ``noise share``.
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"space": "umap", "method": "kmeans", "seed": [0, 1],
+    >>> rows = pd.DataFrame({"space": "umap", "method": "kmeans", "seed": [0, 1], "n_clusters": 10,
     ...                      "accuracy": [0.8, 0.9], "nmi": 0.8, "ari": 0.7, "purity": 0.9})
     >>> space_table(space_summary(rows)).iloc[0]["ACC"]
     '0.850 ± 0.071'
@@ -157,6 +173,8 @@ def space_table(summary, decimals=3):
     out = pd.DataFrame(index=pd.MultiIndex.from_tuples(
         [(s, METHOD_NAMES.get(m, m)) for s, m in summary.index], names=["space", "method"]))
     out["runs"] = summary["runs"].to_numpy()
+    clusters = summary["clusters"].to_numpy(dtype=float)
+    out["clusters"] = ["" if np.isnan(c) else f"{c:.0f}" for c in clusters]
     for score in SPACE_SCORES:
         means, sds = summary[f"{score} mean"].to_numpy(), summary[f"{score} sd"].to_numpy()
         out[names[score]] = [f"{m:.{decimals}f}" + ("" if np.isnan(s) else f" ± {s:.{decimals}f}")
@@ -169,8 +187,9 @@ def space_table(summary, decimals=3):
 def space_literature():
     """The sourced published figures beside which the spaces are read (:data:`scores.LITERATURE`).
 
-    N2D's figure is not among them: its published MNIST accuracy differs between
-    versions of the paper.
+    DEC, IDEC and N2D train an autoencoder as our ``autoencoder`` and
+    ``autoencoder-umap`` spaces do; IIC, the field's top on MNIST, trains a convolutional
+    network on augmented images.
 
     Returns
     -------
@@ -181,6 +200,216 @@ def space_literature():
     table["score"] = table["score"].map(lambda s: ROW_NAMES.get(s, s.upper() if s == "ami" else s))
     table["k"] = table["k"].astype("Int64")  # no k: HDBSCAN finds its own number of clusters
     return table
+
+
+SPACE_DESCRIPTIONS = {
+    "raw": "the 784 pixels",
+    "pca": "the first 50 principal components of the pixels",
+    "umap": "a 10-dimensional UMAP of the pixels",
+    "autoencoder": "the 10 numbers an autoencoder compresses each image to",
+    "autoencoder-umap": "a 10-dimensional UMAP of an autoencoder's codes",
+}
+"""What each feature space is, in words."""
+
+BAD_START_GAP = 0.05
+"""How far below its space's best run a K-Means run's accuracy must be to count as a bad
+start. The bad starts measured put two digits in one cluster and lose more than 0.1 of
+accuracy, while good starts differ by less than 0.01: any gap between the two separates
+them."""
+
+N2D_EPOCHS = 1000
+"""Epochs of N2D's autoencoder training on MNIST (its code's default, ``rymc/n2d``)."""
+
+
+def published(method, score="accuracy"):
+    """The published ``score`` of the method whose name starts with ``method``
+    (:data:`mnist_clustering.scores.LITERATURE`).
+
+    Parameters
+    ----------
+    method : str
+        The start of a reference's method, e.g. ``'DEC'`` or ``'N2D'``.
+    score : str, default 'accuracy'
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> published("DEC"), published("N2D", "nmi")
+    (0.843, 0.942)
+    """
+    found = [ref.value for ref in scores.LITERATURE
+             if ref.method.split(" ")[0] == method and ref.score == score]
+    if len(found) != 1:
+        raise KeyError(f"{len(found)} published {score} figures for {method!r} in "
+                       "scores.LITERATURE; expected one")
+    return found[0]
+
+
+def bad_starts(accuracies, gap=BAD_START_GAP):
+    """How many runs fall more than ``gap`` below the best run (:data:`BAD_START_GAP`).
+
+    Parameters
+    ----------
+    accuracies : array-like of float
+    gap : float, default :data:`BAD_START_GAP`
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> bad_starts([0.974, 0.974, 0.833, 0.9739])
+    1
+    """
+    values = np.asarray(accuracies, dtype=float)
+    return int((values < values.max() - gap).sum())
+
+
+def training_epochs(space, dataset="mnist", results_dir=None):
+    """The epochs the autoencoder of ``space`` was trained for, from its tables' provenance.
+
+    Parameters
+    ----------
+    space : str
+    dataset : str, default 'mnist'
+    results_dir : path-like, optional
+
+    Returns
+    -------
+    int or None
+        None for a space without an autoencoder.
+    """
+    from ..results import load_provenance
+
+    params = (load_provenance("kmeans", dataset, results_dir, space=space).get("space")
+              or {}).get("params", {})
+    epochs = params.get("epochs", (params.get("autoencoder") or {}).get("epochs"))
+    return None if epochs is None else int(epochs)
+
+
+def _ms(summary, space, method, score="accuracy", decimals=3):
+    row = summary.loc[(space, method)]
+    sd = row[f"{score} sd"]
+    return f"{row[f'{score} mean']:.{decimals}f}" + ("" if np.isnan(sd) else
+                                                    f" ± {sd:.{decimals}f}")
+
+
+def _range(summary, space, method, score="accuracy"):
+    row = summary.loc[(space, method)]
+    return f"from {row[f'{score} min']:.3f} to {row[f'{score} max']:.3f}"
+
+
+def _agreement(values):
+    """How closely runs agree, in words (identical to four decimals, or their range)."""
+    width = float(values.max() - values.min())
+    return ("give the same accuracy to four decimals" if width < 5e-5 else
+            f"lie within {width:.4f} of each other")
+
+
+def answer_representations(rows, summary, best, k=10, epochs=None):
+    """The answer notebook 05 opens with: what a learned representation buys, in numbers.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`space_rows`.
+    summary : pandas.DataFrame
+        :func:`space_summary` of ``rows``.
+    best : str
+        :func:`best_space`.
+    k : int, default 10
+    epochs : int, optional
+        The epochs of the best space's autoencoder (:func:`training_epochs`).
+
+    Returns
+    -------
+    Text
+    """
+    runs = rows[(rows["space"] == best) & (rows["method"] == "kmeans")]["accuracy"]
+    bad = bad_starts(runs)
+    good = runs[runs >= runs.max() - BAD_START_GAP]
+    lines = [f"**The representation matters far more than the clustering method.** K-Means "
+             f"with k = {k} puts {_ms(summary, 'raw', 'kmeans')} of the training images in "
+             "the cluster matched to their digit on raw pixels (accuracy, mean ± sd over "
+             f"{int(summary.loc[('raw', 'kmeans'), 'runs'])} seeds), and "
+             f"{_ms(summary, best, 'kmeans')} ({_range(summary, best, 'kmeans')}, {len(runs)} "
+             f"seeds) in {SPACE_DESCRIPTIONS.get(best, best)}."]
+    if bad:
+        lines.append(f"That spread is {bad} bad start{'s' * (bad > 1)} out of {len(runs)}, "
+                     f"where two digits share a cluster; the other {len(good)} runs "
+                     f"{_agreement(good)}.")
+    else:
+        lines.append(f"No start is bad: the {len(runs)} runs {_agreement(runs)}.")
+    if (best, "gmm") in summary.index:
+        lines.append(f"A Gaussian mixture in the same space reaches "
+                     f"{_ms(summary, best, 'gmm')} ({int(summary.loc[(best, 'gmm'), 'runs'])} "
+                     "seeds).")
+    if (best, "hdbscan") in summary.index:
+        row = summary.loc[(best, "hdbscan")]
+        lines.append(f"HDBSCAN, which chooses its own number of clusters, finds "
+                     f"{row['clusters']:.0f} there and leaves {row['noise_share']:.2%} of the "
+                     f"images as noise (accuracy {row['accuracy mean']:.3f}).")
+    trained = (f" (its autoencoder trained for {N2D_EPOCHS:,} epochs, ours for {epochs})"
+               if epochs else "")
+    lines.append(f"These are well above DEC ({published('DEC'):.3f}) and IDEC "
+                 f"({published('IDEC'):.3f}), a little below the {published('N2D'):.3f} N2D "
+                 f"publishes for the same recipe{trained}, and below IIC "
+                 f"({published('IIC'):.3f}), which trains a convolutional network on "
+                 "augmented images.")
+    return Text(" ".join(lines))
+
+
+def literature_note(summary, best, epochs=None):
+    """How the spaces' numbers stand against the published figures, in words.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`space_summary`.
+    best : str
+        :func:`best_space`.
+    epochs : int, optional
+        The epochs of the best space's autoencoder (:func:`training_epochs`).
+
+    Returns
+    -------
+    Text
+    """
+    ours = summary.loc[(best, "kmeans"), "accuracy mean"]
+    mixture = (best, "gmm") in summary.index
+    n2d = published("N2D")
+    lines = [f"- **Deep clustering with an autoencoder.** DEC ({published('DEC'):.3f}) trains "
+             "an autoencoder, then its encoder together with a clustering loss; IDEC "
+             f"({published('IDEC'):.3f}) keeps the decoder during that second stage. K-Means "
+             f"in the {best} space ({_ms(summary, best, 'kmeans')}) is "
+             f"{'above' if ours > published('IDEC') else 'below'} both, with no "
+             "clustering loss at all."]
+    gap = n2d - (summary.loc[(best, "gmm"), "accuracy mean"] if mixture else ours)
+    trained = (f" Its autoencoder trains for {N2D_EPOCHS:,} epochs; ours for {epochs}."
+               if epochs else "")
+    lines.append(f"- **N2D** is the recipe of the {best} space: an autoencoder, UMAP on its "
+                 f"codes, then a Gaussian mixture. It publishes {n2d:.3f} (NMI "
+                 f"{published('N2D', 'nmi'):.3f}) on all 70,000 images; our "
+                 f"{'Gaussian mixture' if mixture else 'K-Means'} in the same space is "
+                 f"{abs(gap):.3f} {'below' if gap > 0 else 'above'} it on the 60,000 training "
+                 f"images.{trained}")
+    if ("umap", "hdbscan") in summary.index:
+        lines.append(f"- **The UMAP documentation's recipe** (HDBSCAN on a 2-D UMAP of the "
+                     f"pixels) publishes an adjusted Rand index of "
+                     f"{published('HDBSCAN', 'ari'):.3f} (2 dimensions, 70,000 images); "
+                     "HDBSCAN in our 10-dimensional UMAP "
+                     f"space finds {summary.loc[('umap', 'hdbscan'), 'clusters']:.0f} "
+                     f"clusters, with an adjusted Rand index of "
+                     f"{summary.loc[('umap', 'hdbscan'), 'ari mean']:.3f}.")
+    lines.append(f"- **IIC** ({published('IIC'):.3f}), the field's top on MNIST, learns "
+                 "from augmented copies of each image with a convolutional network: what it "
+                 "knows about images (that a shifted or slanted digit is the same digit) no "
+                 "method here is given.")
+    return Text("\n".join(lines))
 
 
 def best_space(summary, method="kmeans", score="accuracy"):
