@@ -28,6 +28,7 @@ __all__ = [
     "space_summary",
     "space_table",
     "space_literature",
+    "literature_list",
     "SPACE_DESCRIPTIONS",
     "BAD_START_GAP",
     "N2D_EPOCHS",
@@ -409,6 +410,39 @@ def literature_note(summary, best, epochs=None):
                  "from augmented copies of each image with a convolutional network: what it "
                  "knows about images (that a shifted or slanted digit is the same digit) no "
                  "method here is given.")
+    return Text("\n".join(lines))
+
+
+def literature_list(references):
+    """Published figures as a list a reader can follow: one line per method and source,
+    its scores, and the source linked to its DOI or page.
+
+    Parameters
+    ----------
+    references : pandas.DataFrame
+        :func:`space_literature` (or :func:`mnist_clustering.scores.literature`).
+
+    Returns
+    -------
+    Text
+        Markdown, one bullet per (method, source), in the table's order.
+
+    Examples
+    --------
+    >>> refs = pd.DataFrame({"score": ["accuracy", "NMI"], "value": [0.843, 0.5],
+    ...                      "k": [10, 10], "method": "DEC", "source": "Xie 2016",
+    ...                      "where": "Table 2", "data": "70,000 images", "url": "https://x.org"})
+    >>> print(literature_list(refs))
+    - **DEC**: accuracy 0.843, NMI 0.5 at k = 10 ([Xie 2016](https://x.org), Table 2; 70,000 images).
+    """
+    lines = []
+    for (method, source), rows in references.groupby(["method", "source"], sort=False):
+        first = rows.iloc[0]
+        values = ", ".join(f"{score} {value:.4g}"
+                           for score, value in zip(rows["score"], rows["value"]))
+        k = "" if pd.isna(first["k"]) else f" at k = {int(first['k'])}"
+        lines.append(f"- **{method}**: {values}{k} ([{source}]({first['url']}), "
+                     f"{first['where']}; {first['data']}).")
     return Text("\n".join(lines))
 
 
