@@ -183,8 +183,12 @@ def test_ctrl_c_with_worker_processes_prints_only_the_clean_message(tmp_path):
             "--results-dir", str(results), "--no-progress"]
     # its own process group, like a terminal's foreground job: Ctrl-C reaches every process
     # of the group, the (loky) worker processes included
+    # Ctrl-C's default action in the child, as in a terminal: a test run started in the
+    # background by a non-interactive shell ignores SIGINT, and an ignored signal is
+    # inherited (Python keeps it), so the sweep would never see the Ctrl-C
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=env, start_new_session=True)
+                               env=env, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     table = results / "digits" / "kmeans.csv"
     try:
         deadline = time.monotonic() + 180
