@@ -14,7 +14,7 @@ import numpy as np
 from .. import metrics, notebook2022, uncertainty
 from .spread import published_comparison
 from .tables import scores_at
-from .text import METHOD_NAMES, ROW_NAMES, Text, _mean_sd_range, significant
+from .text import METHOD_NAMES, ROW_NAMES, Text, _mean_sd_range, _summary_mean_sd, significant
 from .vs2022 import final_model_summary
 
 __all__ = [
@@ -451,9 +451,7 @@ def conclusion_representations(summary, times, pairs, best, k=10):
     Text
     """
     def ms(space, method, score="accuracy"):
-        row = summary.loc[(space, method)]
-        sd = row[f"{score} sd"]
-        return f"{row[f'{score} mean']:.3f}" + ("" if np.isnan(sd) else f" ± {sd:.3f}")
+        return _summary_mean_sd(summary, space, method, score)
 
     lines = [f"K-Means at k = {k}, accuracy (mean ± sd over seeds) per space: "
              + "; ".join(f"{space} {ms(space, 'kmeans')} ({int(summary.loc[(space, 'kmeans'), 'runs'])} seeds)"

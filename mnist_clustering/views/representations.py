@@ -19,6 +19,7 @@ from .. import metrics, scores
 from ..results import PICTURE_FILE as _PICTURE  # the 2-D picture's file in its space's folder
 from ..spaces import SPACES
 from .text import METHOD_NAMES, ROW_NAMES, Text
+from .text import _summary_mean_sd as _ms
 
 __all__ = [
     "SPACES_SHOWN",
@@ -290,13 +291,6 @@ def training_epochs(space, dataset="mnist", results_dir=None):
               or {}).get("params", {})
     epochs = params.get("epochs", (params.get("autoencoder") or {}).get("epochs"))
     return None if epochs is None else int(epochs)
-
-
-def _ms(summary, space, method, score="accuracy", decimals=3):
-    row = summary.loc[(space, method)]
-    sd = row[f"{score} sd"]
-    return f"{row[f'{score} mean']:.{decimals}f}" + ("" if np.isnan(sd) else
-                                                    f" ± {sd:.{decimals}f}")
 
 
 def _range(summary, space, method, score="accuracy"):

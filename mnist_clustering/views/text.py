@@ -76,6 +76,14 @@ def _mean_sd_range(values, decimals=3):
             f"[{values.min():.{decimals}f}, {values.max():.{decimals}f}]")
 
 
+def _summary_mean_sd(summary, space, method, score="accuracy", decimals=3):
+    """"mean ± sd" of ``score`` for (space, method) in a space summary (no sd for one run)."""
+    row = summary.loc[(space, method)]
+    sd = row[f"{score} sd"]
+    return f"{row[f'{score} mean']:.{decimals}f}" + ("" if np.isnan(sd) else
+                                                    f" ± {sd:.{decimals}f}")
+
+
 _MISSING = "–"
 """What a table shows for a missing value and for False."""
 _YES = "✓"
