@@ -143,7 +143,7 @@ def main(argv=None):
     """
     args = build_parser().parse_args(argv)
     from .data import DataIntegrityError, DataUnavailableError
-    from .executors import WorkerLostError
+    from .executors import WorkerLostError, shutdown_local_workers, signals_ignored
     from .sweep import ResultsError
 
     with _sigterm_as_interrupt():
@@ -161,6 +161,9 @@ def main(argv=None):
                 DataUnavailableError, WorkerLostError, MemoryError, OSError) as error:
             print(f"mnist-clustering: error: {_message(error)}", file=sys.stderr)
             return 2
+        finally:
+            with signals_ignored("SIGINT", "SIGTERM"):  # a second signal cannot cut it short
+                shutdown_local_workers()
 
 
 def _message(error):

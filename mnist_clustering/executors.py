@@ -30,8 +30,10 @@ Local worker processes end with the process that started them, whatever ends it:
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -144,22 +146,24 @@ def _watch_parent(parent):
 
 
 @contextlib.contextmanager
-def _sigint_ignored():
-    """Ignore SIGINT in this process while it starts worker processes.
+def signals_ignored(*names):
+    """Ignore the named signals (default: SIGINT) in this process for the block.
 
     An ignored signal stays ignored across fork and exec, and Python keeps an inherited
-    SIG_IGN for SIGINT, so workers started now never see Ctrl-C. A Ctrl-C during these
-    moments is ignored too (press it again). No-op outside the main thread, where
-    handlers cannot be set.
+    SIG_IGN for SIGINT, so workers started in such a block never see Ctrl-C. A Ctrl-C
+    during these moments is ignored too (press it again). No-op outside the main thread,
+    where handlers cannot be set.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signals = [getattr(signal, name) for name in names or ("SIGINT",)]
+    previous = [signal.signal(number, signal.SIG_IGN) for number in signals]
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in zip(signals, previous):
+            signal.signal(number, handler)
 
 
 def _on_local_processes(function, shared, items, workers):
@@ -173,7 +177,7 @@ def _on_local_processes(function, shared, items, workers):
     # could leave the last batch of the costliest calls to one process.
     parallel = Parallel(n_jobs=min(workers, len(items)), backend=backend, batch_size=1,
                         return_as="generator_unordered")
-    with _sigint_ignored():  # the call starts (or reuses) the worker processes
+    with signals_ignored():  # the call starts (or reuses) the worker processes
         results = parallel(delayed(_one_thread)(function, shared, item) for item in items)
     try:
         for result in results:  # not `yield from`: close() must reach the finally first
@@ -189,15 +193,25 @@ def _on_local_processes(function, shared, items, workers):
 
 def shutdown_local_workers():
     """End the local worker processes kept for reuse, if any (they are started again
-    when next needed). Returns whether there were any."""
+    when next needed), and release what fed them. Returns whether there were any.
+
+    A command line calls it before it exits, whatever ends it: joblib replaces its pool
+    after a Ctrl-C or an error, and the old pool's queue can leave its semaphores in a
+    reference cycle. Collected at interpreter exit, after loky's resource tracker has
+    stopped, their finalizers would start a second tracker while the first one reports
+    them on stderr as "leaked"; collecting them now, while the tracker runs, frees them
+    silently.
+    """
+    if "joblib" not in sys.modules:  # no pool was ever started
+        return False
     from joblib.externals.loky import reusable_executor
 
     executor = reusable_executor._executor
-    if executor is None:
-        return False
-    executor.shutdown(wait=True, kill_workers=True)
-    reusable_executor._executor = None
-    return True
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
+        reusable_executor._executor = None
+    gc.collect()
+    return executor is not None
 
 
 def _on_dask(function, shared, items, scheduler):
