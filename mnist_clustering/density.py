@@ -86,11 +86,13 @@ def noise_scores(y_true, labels):
     return row
 
 
-def hdbscan_row(X, y_true, *, min_cluster_size=None, min_samples=HDBSCAN_MIN_SAMPLES):
+def hdbscan_row(X, y_true, *, min_cluster_size=None, min_samples=HDBSCAN_MIN_SAMPLES,
+                with_labels=False):
     """Cluster X with ``sklearn.cluster.HDBSCAN`` and score it (:func:`noise_scores`).
 
     ``min_cluster_size`` defaults to :func:`hdbscan_min_cluster_size` of ``len(X)``.
-    HDBSCAN has no random start: the row's ``seed`` is None.
+    HDBSCAN has no random start: the row's ``seed`` is None. ``with_labels``: return
+    ``(row, labels)``, the labels -1 for noise.
     """
     from sklearn.cluster import HDBSCAN
 
@@ -101,21 +103,32 @@ def hdbscan_row(X, y_true, *, min_cluster_size=None, min_samples=HDBSCAN_MIN_SAM
     labels = HDBSCAN(min_cluster_size=int(min_cluster_size), min_samples=int(min_samples),
                      copy=False).fit_predict(X)  # X is already a private float64 copy
     seconds = time.perf_counter() - start
-    return {"method": "hdbscan", "seed": None,
-            "params": f"min_cluster_size={int(min_cluster_size)},min_samples={int(min_samples)}",
-            **noise_scores(y_true, labels), "fit_seconds": seconds}
+    row = {"method": "hdbscan", "seed": None,
+           "params": f"min_cluster_size={int(min_cluster_size)},min_samples={int(min_samples)}",
+           **noise_scores(y_true, labels), "fit_seconds": seconds}
+    return (row, labels) if with_labels else row
 
 
-def gmm_row(X, y_true, *, k=10, seed=0, covariance_type="full"):
-    """Fit ``sklearn.mixture.GaussianMixture(k, random_state=seed)`` to X and score it."""
+def gmm_row(X, y_true, *, k=10, seed=0, covariance_type="full", n_init=1):
+    """Fit ``sklearn.mixture.GaussianMixture(k, random_state=seed, n_init=n_init)`` to X
+    and score it.
+
+    With ``n_init`` > 1 the mixture keeps the start of highest likelihood (a choice made
+    without labels). The fit runs on one thread, so that the row does not depend on the
+    machine's core count (as every K-Means fit).
+    """
     from sklearn.mixture import GaussianMixture
+    from threadpoolctl import threadpool_limits
 
     start = time.perf_counter()
-    labels = GaussianMixture(n_components=int(k), covariance_type=covariance_type,
-                             random_state=int(seed)).fit_predict(X)
+    with threadpool_limits(limits=1):
+        labels = GaussianMixture(n_components=int(k), covariance_type=covariance_type,
+                                 random_state=int(seed), n_init=int(n_init)).fit_predict(X)
     seconds = time.perf_counter() - start
     scores = label_scores(y_true, labels, n_clusters=int(k))
-    return {"method": "gmm", "seed": int(seed), "params": f"k={int(k)},covariance_type={covariance_type}",
+    params = f"k={int(k)},covariance_type={covariance_type}"
+    return {"method": "gmm", "seed": int(seed),
+            "params": params + (f",n_init={int(n_init)}" if int(n_init) != 1 else ""),
             "n_clusters": len(np.unique(labels)),
             **{name: scores[name] for name in LABEL_SCORES}, "fit_seconds": seconds}
 

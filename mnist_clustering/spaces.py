@@ -58,7 +58,9 @@ from .messages import logger
 from .provenance import array_sha256, json_key
 
 __all__ = [
+    "AUTOENCODER_SNAPSHOTS",
     "DEFAULT_PARAMS",
+    "OPTIONAL_PARAMS",
     "SPACES",
     "FeatureSpace",
     "SpaceCacheError",
@@ -73,12 +75,15 @@ SPACES = ("raw", "pca", "umap", "autoencoder", "autoencoder-umap")
 
 _UMAP = {"n_components": 10, "n_neighbors": 30, "min_dist": 0.0, "metric": "euclidean"}
 #: The autoencoder: DEC's and N2D's 784-500-500-2000-10 dense network (ReLU, linear
-#: bottleneck and output, mean squared error, Adam, batch 256 as theirs). The epochs were
-#: chosen by measurement (benchmarks/bench_spaces.py) against a training budget of about
-#: 15 minutes on 2 CPU cores (N2D trains 1000 epochs): on the full training set, K-Means
-#: k = 10 in the autoencoder-umap space reached a mean accuracy of 0.905 over 10 seeds
-#: after 20 epochs (half the seeds merge 4 and 9) and 0.960 after 40 (one seed in 10 does).
+#: bottleneck and output, mean squared error, Adam, batch 256 as theirs), its layers
+#: started as Keras starts them (Glorot uniform weights, zero biases; ``init`` chooses
+#: another start, :data:`mnist_clustering.autoencoder.INITS`). The epochs were chosen by
+#: measurement (benchmarks/bench_spaces.py) against a training budget of about 15 minutes
+#: on 2 CPU cores (N2D trains 1000 epochs): on the full training set, K-Means k = 10 in
+#: the autoencoder-umap space reached a mean accuracy of 0.905 over 10 seeds after 20
+#: epochs (half the seeds merge 4 and 9) and 0.960 after 40 (one seed in 10 does).
 #: A batch of 64 lowered the loss no faster per second of training than 256.
+#: :mod:`mnist_clustering.studies` measures the start, the length and UMAP's neighbours.
 _AUTOENCODER = {
     "layers": [500, 500, 2000],
     "n_components": 10,
@@ -87,6 +92,10 @@ _AUTOENCODER = {
     "batch_size": 256,
     "learning_rate": 1e-3,
 }
+
+#: Lengths (in epochs) of the autoencoder's training whose models are kept on the way
+#: (the epochs study of :mod:`mnist_clustering.studies` reads them).
+AUTOENCODER_SNAPSHOTS = (10, 20, 40, 80)
 
 #: Parameters of each space (``space_params(space, overrides)`` merges overrides in).
 DEFAULT_PARAMS = {
@@ -132,29 +141,48 @@ def _check_space(space):
         raise ValueError(f"unknown feature space {space!r}; choose one of {', '.join(SPACES)}")
 
 
+#: Parameters a space accepts beyond :data:`DEFAULT_PARAMS`, with their default. Left out
+#: of the parameters (and so of the cache key) at their default, so that the spaces built
+#: before the parameter existed keep their keys and the results computed on them.
+OPTIONAL_PARAMS = {"autoencoder": {"init": "glorot"}}
+
+
+def _merge(merged, overrides, optional, what):
+    """``merged`` updated by ``overrides`` (names checked), optional names at their
+    default left out."""
+    for name, value in (overrides or {}).items():
+        if name not in merged and name not in optional:
+            raise ValueError(f"unknown parameter {name!r} for {what}; its parameters are "
+                             f"{', '.join([*merged, *optional]) or '(none)'}")
+        merged[name] = value
+    for name, default in optional.items():
+        if merged.get(name, default) == default:
+            merged.pop(name, None)
+    return merged
+
+
 def space_params(space, params=None):
     """The parameters of ``space``: :data:`DEFAULT_PARAMS` updated by ``params``.
 
     For ``autoencoder-umap`` the overrides are nested: ``{"autoencoder": {...},
     "umap": {...}}``. Unknown names are refused (a typo would otherwise key a new cache
-    file silently).
+    file silently); the names of :data:`OPTIONAL_PARAMS` are accepted and left out at
+    their default.
     """
     _check_space(space)
     merged = json.loads(json.dumps(DEFAULT_PARAMS[space]))  # a deep copy
+    if space != "autoencoder-umap":
+        merged = _merge(merged, params, OPTIONAL_PARAMS.get(space, {}), f"space {space!r}")
+        return json.loads(json.dumps(merged))  # JSON types, as the sidecar holds them
     for name, value in (params or {}).items():
         if name not in merged:
-            raise ValueError(
-                f"unknown parameter {name!r} for space {space!r}; its parameters are "
-                f"{', '.join(merged) or '(none)'}"
-            )
-        if isinstance(merged[name], dict):
-            bad = set(value) - set(merged[name])
-            if bad:
-                raise ValueError(f"unknown {name} parameter(s) {sorted(bad)} for space {space!r}")
-            merged[name].update(value)
-        else:
-            merged[name] = value
-    return json.loads(json.dumps(merged))  # JSON types, as the sidecar holds them
+            raise ValueError(f"unknown parameter {name!r} for space {space!r}; its parameters "
+                             f"are {', '.join(merged)}")
+        _merge(merged[name], value, OPTIONAL_PARAMS.get(name, {}),
+               f"space {space!r} ({name})")
+    for name in merged:  # a default given explicitly is left out too
+        _merge(merged[name], {}, OPTIONAL_PARAMS.get(name, {}), "")
+    return json.loads(json.dumps(merged))
 
 
 def _npz_bytes(**arrays):
@@ -212,7 +240,7 @@ def _fit_autoencoder(X_train, X_test, params, seed, context):
     model = autoencoder.cached_model(X_train, params, seed, cache_dir=context["cache_dir"],
                                      data_sha256=context["train_sha256"],
                                      rebuild=context["rebuild"], progress=context["progress"],
-                                     hint=context["hint"])
+                                     hint=context["hint"], snapshots=AUTOENCODER_SNAPSHOTS)
     start = time.perf_counter()
     Z_train = model.encode(X_train)
     fitted = time.perf_counter()

@@ -165,6 +165,26 @@ def test_bad_arguments_are_refused_with_the_choices():
         embed("pca", "digits", seed=-1)
 
 
+def test_an_optional_parameter_at_its_default_keeps_the_key_of_older_spaces():
+    from mnist_clustering.spaces import space_params
+
+    plain = space_params("autoencoder")
+    assert "init" not in plain  # as the spaces built before the option existed
+    assert space_params("autoencoder", {"init": "glorot"}) == plain
+    assert space_params("autoencoder", {"init": "fan_in_uniform"}) == {**plain,
+                                                                      "init": "fan_in_uniform"}
+    nested = space_params("autoencoder-umap", {"autoencoder": {"init": "glorot", "epochs": 5}})
+    assert nested["autoencoder"] == {**plain, "epochs": 5}
+    assert space_params("autoencoder-umap", {"autoencoder": {"init": "fan_in_uniform"}})[
+        "autoencoder"]["init"] == "fan_in_uniform"
+    with pytest.raises(ValueError, match="unknown parameter 'inti'.*init"):
+        space_params("autoencoder", {"inti": "glorot"})
+    with pytest.raises(ValueError, match="unknown parameter 'init'"):
+        space_params("umap", {"init": "glorot"})
+    with pytest.raises(ValueError, match="unknown parameter 'depth'.*autoencoder"):
+        space_params("autoencoder-umap", {"autoencoder": {"depth": 3}})
+
+
 def test_cli_embed_builds_then_reports_a_damaged_file(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MNIST_CLUSTERING_CACHE", str(tmp_path))
     assert main(["embed", "--space", "pca", "--dataset", "digits", "--no-progress"]) == 0
@@ -294,3 +314,77 @@ def test_load_prepared_refuses_a_bad_subsample_size():
     for bad in (1, 1501, 2.5, True):
         with pytest.raises(ValueError, match="n_samples must be an integer between 2 and 1500"):
             load_prepared("digits", bad)
+
+
+# ----------------------------------------------------------------------------- initialisation
+
+
+@pytest.mark.parametrize("init", ["glorot", "fan_in_uniform"])
+def test_the_autoencoders_layers_start_as_their_initialisation_says(init):
+    from mnist_clustering.autoencoder import build_autoencoder
+
+    model = build_autoencoder(64, layers=[300, 200], n_components=10, init=init, seed=3)
+    fan_in = 64
+    for layer in model.layers[1:]:
+        W, b = (np.asarray(w) for w in layer.get_weights())
+        assert W.shape[0] == fan_in
+        if init == "glorot":  # uniform in +-sqrt(6 / (fan_in + fan_out)), zero biases
+            bound = np.sqrt(6 / (W.shape[0] + W.shape[1]))
+            assert not b.any()
+        else:  # PyTorch's nn.Linear: weights and biases uniform in +-1/sqrt(fan_in)
+            bound = 1 / np.sqrt(fan_in)
+            assert np.abs(b).max() <= bound and b.std() > 0
+        assert np.abs(W).max() <= bound
+        # a uniform variable on [-c, c] has variance c^2/3: the draw fills its interval
+        assert abs(W.var() / (bound**2 / 3) - 1) < 0.1, layer.name
+        fan_in = W.shape[1]
+
+
+def test_an_unknown_initialisation_is_refused():
+    from mnist_clustering.autoencoder import build_autoencoder
+
+    with pytest.raises(ValueError, match="unknown autoencoder init 'he'.*glorot"):
+        build_autoencoder(64, layers=[8], n_components=2, init="he")
+
+
+# ----------------------------------------------------------------------------- lengths
+
+
+def test_a_longer_training_resumes_from_a_shorter_ones_model_to_the_same_weights(
+        tmp_path, monkeypatch):
+    from mnist_clustering import autoencoder
+
+    three = embed("autoencoder", "digits", cache_dir=tmp_path / "straight",
+                  params={**AE2, "epochs": 3}, progress=False)
+    cache = tmp_path / "stepwise"
+    embed("autoencoder", "digits", cache_dir=cache, params=AE2, progress=False)  # 2 epochs
+    calls = []
+    real_train = autoencoder.train
+    monkeypatch.setattr(autoencoder, "train",
+                        lambda *a, **k: calls.append(k.get("resume")) or real_train(*a, **k))
+    longer = embed("autoencoder", "digits", cache_dir=cache, params={**AE2, "epochs": 3},
+                   progress=False)
+    assert [resume[0] for resume in calls] == [2]  # one epoch trained, after the 2 cached
+    np.testing.assert_array_equal(longer.X_train, three.X_train)
+    np.testing.assert_array_equal(longer.X_test, three.X_test)
+    # the history of the 3 epochs: losses and times of the 2 cached ones are carried over
+    models = sorted(cache.glob("autoencoder-model-*-e*.json"))
+    infos = {json.loads(p.read_text())["epochs_done"]: json.loads(p.read_text()) for p in models}
+    assert sorted(infos) == [2, 3]
+    assert infos[3]["losses"][:2] == infos[2]["losses"] and len(infos[3]["epoch_seconds"]) == 3
+    assert infos[3]["training_seconds"] == pytest.approx(sum(infos[3]["epoch_seconds"]), abs=0.01)
+
+
+def test_a_training_keeps_the_models_of_its_snapshot_lengths(tmp_path, monkeypatch):
+    from mnist_clustering import autoencoder
+
+    monkeypatch.setattr(spaces, "AUTOENCODER_SNAPSHOTS", (1, 5))
+    embed("autoencoder", "digits", cache_dir=tmp_path, params=AE2, progress=False)
+    kept = sorted(json.loads(p.read_text())["epochs_done"]
+                  for p in tmp_path.glob("autoencoder-model-*-e*.json"))
+    assert kept == [1, 2]  # 5 is beyond this training's 2 epochs
+    monkeypatch.setattr(autoencoder, "train", lambda *a, **k: pytest.fail("retrained"))
+    one = embed("autoencoder", "digits", cache_dir=tmp_path, params={**AE2, "epochs": 1},
+                progress=False)
+    assert one.provenance["final_loss"] == json.loads(
+        next(tmp_path.glob("autoencoder-model-*-e2.json")).read_text())["losses"][0]
