@@ -121,7 +121,7 @@ def _frame(rows, leading):
 
 
 def epochs_study(dataset="mnist", n_samples=None, *, seed=0, epochs=AUTOENCODER_SNAPSHOTS,
-                 progress=True, cache_dir=None, **k10):
+                 autoencoder=None, umap=None, progress=True, cache_dir=None, **k10):
     """The recommended clusterers at k = 10 in ``autoencoder-umap`` after each number of
     autoencoder epochs, from the models of one training (training seed ``seed``).
 
@@ -135,6 +135,9 @@ def epochs_study(dataset="mnist", n_samples=None, *, seed=0, epochs=AUTOENCODER_
     seed : int, default 0
         The space's training seed (the autoencoder's and UMAP's).
     epochs : iterable of int
+    autoencoder, umap : dict, optional
+        The space's parameters other than its defaults (e.g. ``{"init": "fan_in_uniform"}``,
+        ``{"n_neighbors": 20}``), as ``embed`` takes them.
     progress : bool
     cache_dir : path, optional
     **k10
@@ -150,9 +153,11 @@ def epochs_study(dataset="mnist", n_samples=None, *, seed=0, epochs=AUTOENCODER_
     parts = []
     for length in sorted({int(e) for e in epochs}):
         codes = embed("autoencoder", dataset, n_samples, seed=seed, progress=progress,
-                      cache_dir=cache_dir, params={"epochs": length})
+                      cache_dir=cache_dir, params={**(autoencoder or {}), "epochs": length})
         space = embed("autoencoder-umap", dataset, n_samples, seed=seed, progress=progress,
-                      cache_dir=cache_dir, params={"autoencoder": {"epochs": length}})
+                      cache_dir=cache_dir,
+                      params={"autoencoder": {**(autoencoder or {}), "epochs": length},
+                              "umap": dict(umap or {})})
         rows = k10_rows(space.X_train, space.y_train, **k10)
         parts.append(_frame(rows, {"epochs": length,
                                    "training_seconds": codes.provenance["training_seconds"],
@@ -161,7 +166,8 @@ def epochs_study(dataset="mnist", n_samples=None, *, seed=0, epochs=AUTOENCODER_
 
 
 def neighbours_study(dataset="mnist", n_samples=None, *, seed=0,
-                     n_neighbors=NEIGHBOURS_STUDIED, progress=True, cache_dir=None, **k10):
+                     n_neighbors=NEIGHBOURS_STUDIED, autoencoder=None, progress=True,
+                     cache_dir=None, **k10):
     """The recommended clusterers at k = 10 in ``autoencoder-umap`` for each UMAP
     ``n_neighbors`` on the same autoencoder codes (training seed ``seed``).
 
@@ -171,6 +177,8 @@ def neighbours_study(dataset="mnist", n_samples=None, *, seed=0,
     n_samples : int, optional
     seed : int, default 0
     n_neighbors : iterable of int
+    autoencoder : dict, optional
+        The autoencoder's parameters other than its defaults (``init``, ``epochs``).
     progress : bool
     cache_dir : path, optional
     **k10
@@ -185,7 +193,8 @@ def neighbours_study(dataset="mnist", n_samples=None, *, seed=0,
     parts = []
     for neighbours in sorted({int(n) for n in n_neighbors}):
         space = embed("autoencoder-umap", dataset, n_samples, seed=seed, progress=progress,
-                      cache_dir=cache_dir, params={"umap": {"n_neighbors": neighbours}})
+                      cache_dir=cache_dir, params={"autoencoder": dict(autoencoder or {}),
+                                                   "umap": {"n_neighbors": neighbours}})
         rows = k10_rows(space.X_train, space.y_train, **k10)
         parts.append(_frame(rows, {"n_neighbors": neighbours,
                                    "umap_seconds": space.provenance["fit_seconds"]}))

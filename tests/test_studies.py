@@ -69,14 +69,18 @@ def test_the_epochs_study_trains_once_through_its_lengths(epochs_table, cache):
     assert kept == ["1.keras", "2.keras"]
 
 
-def test_the_neighbours_study_builds_one_umap_per_value_on_the_same_codes(cache):
-    table = neighbours_study("digits", n_neighbors=(15, 5), kmeans_seeds=[0], gmm_seeds=[],
-                             n_init=2, progress=False, cache_dir=cache)
+def test_the_neighbours_study_builds_one_umap_per_value_on_the_same_codes(tmp_path):
+    # its own cache: the epochs study counts the models kept in the shared one
+    start = {"init": "fan_in_uniform", "epochs": 2}  # not the defaults: passed through
+    table = neighbours_study("digits", n_neighbors=(15, 5), autoencoder=start, kmeans_seeds=[0],
+                             gmm_seeds=[], n_init=2, progress=False, cache_dir=tmp_path)
     assert list(table["n_neighbors"]) == [5, 15] and (table["umap_seconds"] > 0).all()
     for _, row in table.iterrows():
-        space = embed("autoencoder-umap", "digits", cache_dir=cache, progress=False,
-                      params={"umap": {"n_neighbors": int(row["n_neighbors"])}})
+        space = embed("autoencoder-umap", "digits", cache_dir=tmp_path, progress=False,
+                      params={"autoencoder": start,
+                              "umap": {"n_neighbors": int(row["n_neighbors"])}})
         assert space.provenance["params"]["umap"]["n_neighbors"] == row["n_neighbors"]
+        assert space.provenance["params"]["autoencoder"]["init"] == "fan_in_uniform"
         fit = kmeans_row(space.X_train, space.y_train, seed=0, n_init=2)
         assert row["accuracy"] == fit["accuracy"]
 
