@@ -42,11 +42,13 @@ def build_parser():
     sweep = commands.add_parser("sweep", help="fit and score every k of a grid, into results/")
     what = sweep.add_mutually_exclusive_group(required=True)
     what.add_argument("--method", choices=METHODS)
-    what.add_argument("--preset", choices=["seed", "spread", "spaces"],
+    what.add_argument("--preset", choices=["seed", "spread", "spaces", "studies"],
                       help="seed: all of the 2022 notebook's sweeps and final models; "
                            "spread: K-Means over many seeds per k (run after seed); "
                            "spaces: K-Means, Gaussian mixture and HDBSCAN in every feature "
-                           "space beyond raw pixels")
+                           "space beyond raw pixels, the best one trained with 3 seeds; "
+                           "studies: the best space's training length and UMAP neighbours, "
+                           "and umap-learn's documented recipe")
     sweep.add_argument("--k", dest="ks", help="k grid: START:STOP[:STEP] (stop excluded) or K,K,...")
     sweep.add_argument("--keep", default="", help="k values whose labels/centres are stored")
     sweep.add_argument("--seed", type=int, default=0, help="random state (default 0)")

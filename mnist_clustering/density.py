@@ -133,7 +133,8 @@ def gmm_row(X, y_true, *, k=10, seed=0, covariance_type="full", n_init=1):
             **{name: scores[name] for name in LABEL_SCORES}, "fit_seconds": seconds}
 
 
-def density_table(space, *, gmm_seeds=range(5), hdbscan=True, min_cluster_size=None):
+def density_table(space, *, gmm_seeds=range(5), gmm_n_init=1, hdbscan=True,
+                  min_cluster_size=None):
     """HDBSCAN (once) and the Gaussian mixture at k = 10 (per seed) on a feature space.
 
     Parameters
@@ -141,6 +142,8 @@ def density_table(space, *, gmm_seeds=range(5), hdbscan=True, min_cluster_size=N
     space : mnist_clustering.spaces.FeatureSpace
         Its training images are clustered.
     gmm_seeds : iterable of int
+    gmm_n_init : int, default 1
+        Starts of each mixture, the highest likelihood kept (:func:`gmm_row`).
     hdbscan : bool
     min_cluster_size : int, optional
         HDBSCAN's; default :func:`hdbscan_min_cluster_size`.
@@ -153,7 +156,7 @@ def density_table(space, *, gmm_seeds=range(5), hdbscan=True, min_cluster_size=N
     rows = []
     if hdbscan:
         rows.append(hdbscan_row(space.X_train, space.y_train, min_cluster_size=min_cluster_size))
-    rows += [gmm_row(space.X_train, space.y_train, seed=s) for s in gmm_seeds]
+    rows += [gmm_row(space.X_train, space.y_train, seed=s, n_init=gmm_n_init) for s in gmm_seeds]
     table = pd.DataFrame(rows)
     table.insert(0, "space", space.name)
     table.insert(1, "n_samples", len(space.X_train))

@@ -87,12 +87,12 @@ def export_figures(notebook, stem, figures_dir):
 
 
 def reproduce(notebooks="notebooks", figures="figures", *, run_sweeps=True):
-    """Run the seed, spread and spaces presets (resuming), execute every numbered notebook, export figures."""
+    """Run the seed, spread, spaces and studies presets (resuming), execute every numbered notebook, export figures."""
     if run_sweeps:
         from .executors import default_workers
         from .sweep import run_preset
 
-        for preset in ("seed", "spread", "spaces"):
+        for preset in ("seed", "spread", "spaces", "studies"):
             start = time.perf_counter()
             run_preset(preset, workers=default_workers())
             print(f"preset {preset}: results/ complete ({time.perf_counter() - start:.0f} s)",

@@ -23,12 +23,20 @@ Every function returns a :class:`pandas.DataFrame` whose columns are those of
 
 from __future__ import annotations
 
+import json
+import platform
+import time
+from datetime import datetime, timezone
+
 import numpy as np
 import pandas as pd
 
+from .cachefiles import versions
 from .density import gmm_row, hdbscan_row
-from .estimators import fit_clustering
+from .estimators import RECOMMENDED_N_INIT, fit_clustering
+from .files import atomic_write, digest
 from .metrics import label_scores
+from .results import read_study, study_path
 from .scores import LABEL_SCORES
 from .spaces import AUTOENCODER_SNAPSHOTS, embed
 
@@ -36,18 +44,15 @@ __all__ = [
     "NEIGHBOURS_STUDIED",
     "RECIPE_SEEDS",
     "RECOMMENDED_N_INIT",
+    "STUDIES",
     "epochs_study",
     "k10_rows",
     "kmeans_row",
     "neighbours_study",
+    "run_studies",
     "umap_recipe_study",
+    "write_study",
 ]
-
-#: Starts among which K-Means and the Gaussian mixture keep the best (lowest inertia,
-#: highest likelihood): scikit-learn's ``n_init``. One start leaves a bad seed now and
-#: then in the UMAP spaces (two centres on one digit's island, two digits sharing one);
-#: the best of 10 had none in any measured run.
-RECOMMENDED_N_INIT = 10
 
 #: UMAP's n_neighbors on the autoencoder codes: N2D's example code uses 10, its paper's
 #: MNIST runs and the issue's anchor 20, umap-learn's clustering page 30.
@@ -236,3 +241,86 @@ def umap_recipe_study(dataset="mnist", n_samples=None, *, seeds=RECIPE_SEEDS, pr
                                     "umap_seconds": space.provenance["fit_seconds"]}))
     return pd.concat(parts, ignore_index=True)
 
+
+
+#: The studies of the ``studies`` preset on the full data: name -> (function, settings).
+#: The epochs study follows three trainings (seeds 0, 1, 2) through the lengths the
+#: training keeps; K-Means with the recommended starts over 10 seeds, the mixture over 2.
+STUDIES = {
+    "epochs": (epochs_study, {"seeds": (0, 1, 2), "epochs": AUTOENCODER_SNAPSHOTS,
+                              "kmeans_seeds": tuple(range(10)), "gmm_seeds": (0, 1)}),
+    "neighbours": (neighbours_study, {"seed": 0, "n_neighbors": NEIGHBOURS_STUDIED,
+                                      "kmeans_seeds": tuple(range(10)), "gmm_seeds": (0, 1)}),
+    "umap-recipe": (umap_recipe_study, {"seeds": RECIPE_SEEDS}),
+}
+
+def _run_one(name, dataset, n_samples, progress):
+    function, settings = STUDIES[name]
+    settings = dict(settings)
+    seeds = settings.pop("seeds", None)
+    if name != "epochs":
+        return function(dataset, n_samples, progress=progress,
+                        **({"seeds": seeds} if seeds is not None else {}), **settings)
+    parts = []
+    for seed in seeds:  # one training per seed, followed through its lengths
+        part = function(dataset, n_samples, seed=seed, progress=progress, **settings)
+        part.insert(0, "training_seed", int(seed))
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def run_studies(dataset="mnist", n_samples=None, *, results_dir=None, names=None, force=False,
+                progress=True):
+    """Run the studies of :data:`STUDIES` (or ``names``) not yet stored, and store them
+    (:func:`write_study`).
+
+    Returns
+    -------
+    dict
+        name -> (table, seconds): the stored table, and the time this call took for it.
+    """
+    outcome = {}
+    for name in names or STUDIES:
+        if name not in STUDIES:
+            raise ValueError(f"unknown study {name!r}; choose one of {', '.join(STUDIES)}")
+        start = time.perf_counter()
+        path = study_path(name, dataset, results_dir, n_samples=n_samples)
+        if path.exists() and not force:
+            table = read_study(name, dataset, results_dir, n_samples=n_samples)
+        else:
+            table = write_study(name, _run_one(name, dataset, n_samples, progress), dataset,
+                                results_dir, n_samples=n_samples,
+                                seconds=time.perf_counter() - start)
+        outcome[name] = (table, time.perf_counter() - start)
+    return outcome
+
+
+def write_study(name, table, dataset="mnist", results_dir=None, *, n_samples=None,
+                seconds=None):
+    """Store a study's table (CSV) and its sidecar (settings, versions, machine, time, and
+    the CSV's checksum), each written atomically; returns the table as read back.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`STUDIES`.
+    table : pandas.DataFrame
+    dataset : {"mnist", "digits"}
+    results_dir : path, optional
+    n_samples : int, optional
+    seconds : float, optional
+        How long the study took, recorded in the sidecar.
+    """
+    path = study_path(name, dataset, results_dir, n_samples=n_samples)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = table.to_csv(index=False, float_format="%.10g")
+    settings = {key: list(value) if isinstance(value, (tuple, range)) else value
+                for key, value in STUDIES.get(name, (None, {}))[1].items()}
+    sidecar = {"study": name, "dataset": dataset, "n_samples": n_samples, "settings": settings,
+               "columns": list(table.columns), "rows": len(table), "checksum": digest(text.encode()),
+               "seconds": None if seconds is None else round(float(seconds), 1),
+               "versions": versions(), "machine": platform.machine(),
+               "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    atomic_write(path.with_suffix(".json"), json.dumps(sidecar, indent=1, sort_keys=True) + "\n")
+    atomic_write(path, text)
+    return read_study(name, dataset, results_dir, n_samples=n_samples)

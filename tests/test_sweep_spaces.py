@@ -205,3 +205,30 @@ def test_an_entry_of_the_spaces_preset_is_one_line_with_its_own_table(space_cach
     (results / "digits" / "pca" / "labels" / "kmeans-n_init2" / "k3-seed1.npz").unlink()
     assert "pca: b" in sweep.run_preset("spaces", dataset="digits", results_dir=results,
                                         progress=False, workers=1)
+
+
+def test_the_spaces_preset_trains_its_best_space_again_with_other_seeds(space_cache, tmp_path,
+                                                                         monkeypatch):
+    # the representation's own uncertainty: spaces of training_seeds rebuilt with each seed,
+    # their sweeps into <space>-seed<s>/, counted as done when the preset resumes
+    results = tmp_path / "results"
+    entry = sweep.SweepEntry("k3", "kmeans", "3", "0:2")
+    preset = sweep.SpacesPreset(spaces=("pca",), sweeps=(entry,),
+                                training_seeds=sweep.TrainingSeeds(seeds=(1, 2), spaces=("pca",),
+                                                                   sweeps=(entry,)))
+    monkeypatch.setitem(sweep.PRESETS, "spaces", preset)
+    outcome = sweep.run_preset("spaces", dataset="digits", results_dir=results,
+                               progress=False, workers=1)
+    assert list(outcome) == ["pca: space", "pca: k3", "pca seed 1: space", "pca seed 1: k3",
+                             "pca seed 2: space", "pca seed 2: k3"]
+    for trained in (1, 2):
+        info = load_provenance("kmeans", "digits", results, space="pca", space_seed=trained)
+        assert info["space"]["seed"] == trained
+        assert len(load_results("kmeans", "digits", results, space="pca",
+                                space_seed=trained)) == 2
+    again = sweep.run_preset("spaces", dataset="digits", results_dir=results, progress=False,
+                             workers=1)
+    assert list(again) == ["pca: complete", "pca seed 1: complete", "pca seed 2: complete"]
+    # asked for one training seed, the preset runs that seed's spaces alone
+    assert list(sweep.run_preset("spaces", dataset="digits", results_dir=results,
+                                 progress=False, workers=1, space_seed=2)) == ["pca: complete"]

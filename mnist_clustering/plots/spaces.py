@@ -1,5 +1,6 @@
-"""Figures of the feature spaces (notebook 05): purity against k per space, and a 2-D
-embedding coloured by digit and by cluster."""
+"""Figures of the feature spaces (notebook 05): purity against k per space, a 2-D
+embedding coloured by digit and by cluster, and accuracy against the autoencoder's
+training length."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from matplotlib.figure import Figure
 from .. import metrics
 from .theme import _describe, _new_figure, _set_labels, _styled
 
-__all__ = ["purity_by_space", "embedding_pair"]
+__all__ = ["purity_by_space", "embedding_pair", "accuracy_by_epochs"]
 
 
 @_styled
@@ -110,3 +111,47 @@ def embedding_pair(xy, digits, clusters, *, title: str | None = None) -> Figure:
                           f"is matched to (one colour-blind-safe palette): {agree:.1%} of the "
                           "points fall in the cluster matched to their digit, so the panels "
                           f"differ only where {1 - agree:.1%} of the points are.")
+
+
+@_styled
+def accuracy_by_epochs(table: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Accuracy at k = 10 against the autoencoder's training length, K-Means and the
+    Gaussian mixture (each keeping the best of its starts), with the range over training
+    seeds; the time per epoch in the axis label.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`mnist_clustering.views.epochs_table`: ``epochs``, ``s per epoch`` and, per
+        method label (``K-Means``, ``mixture``), ``<label> ACC``, ``<label> min`` and
+        ``<label> max``.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = _new_figure((7.0, 4.2))
+    ax = fig.subplots()
+    epochs = table["epochs"].to_numpy()
+    names = {"K-Means": "K-Means, best of 10 starts", "mixture": "Gaussian mixture, best of 10"}
+    for (label, name), marker in zip(names.items(), "os"):
+        mean = table[f"{label} ACC"].to_numpy()
+        line, = ax.plot(epochs, mean, marker=marker, lw=1.4, label=name)
+        ax.fill_between(epochs, table[f"{label} min"].to_numpy(), table[f"{label} max"].to_numpy(),
+                        color=line.get_color(), alpha=0.2, lw=0)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(epochs, [str(int(e)) for e in epochs])
+    ax.minorticks_off()
+    seconds = float(table["s per epoch"].mean())
+    _set_labels(ax, f"Autoencoder epochs (log scale; {seconds:.1f} s per epoch on 2 cores)",
+                "Accuracy at k = 10", width=70)
+    ax.set_title(title or "Accuracy against the autoencoder's training length")
+    ax.legend(title="band: lowest to highest training seed", fontsize="small",
+              loc="lower right")
+    described = ", ".join(f"{int(e)} epochs {a:.4f}" for e, a in
+                          zip(epochs, table["K-Means ACC"]))
+    return _describe(fig, "Line chart of the accuracy at k = 10 (mean over the autoencoder's "
+                          "training seeds, with a band from the lowest to the highest seed) "
+                          "against the number of training epochs on a log axis, for K-Means "
+                          f"and the Gaussian mixture. K-Means: {described}.")

@@ -20,12 +20,14 @@ from ..files import atomic_write  # noqa: F401 (the store's atomic write, as bef
 from .layout import (
     DENSITY_FILE,
     PICTURE_FILE,
+    STUDIES_FOLDER,
     TableKey,
     check_space_seed,
     default_results_dir,
     density_path,
     picture_path,
     space_folder,
+    study_path,
     table_name,
     table_stem,
 )
@@ -35,6 +37,7 @@ from .readers import (
     load_provenance,
     load_results,
     open_store,
+    read_study,
     table_key,
 )
 from .store import (
@@ -57,8 +60,8 @@ from .store import (
 __all__ = [
     "COLUMNS", "DENSITY_FILE", "DIGEST_COLUMN", "HEADER", "INTEGER_COLUMNS",
     "LOCK_NOTICE_SECONDS", "LOCK_TIMEOUT", "NULLABLE_COLUMNS", "PENDING_COLUMN",
-    "PICTURE_FILE", "ROW_KEY", "TEXT_COLUMNS", "ResultsError", "ResultsStore", "TableKey",
+    "PICTURE_FILE", "ROW_KEY", "STUDIES_FOLDER", "TEXT_COLUMNS", "ResultsError", "ResultsStore", "TableKey",
     "add_checks", "check_space_seed", "default_results_dir", "density_path", "load_artifacts",
     "load_labels", "load_provenance", "load_results", "open_store", "picture_path",
-    "row_digest", "space_folder", "table_key", "table_name", "table_stem",
+    "read_study", "row_digest", "space_folder", "study_path", "table_key", "table_name", "table_stem",
 ]

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from ..checks import check_int
 
-__all__ = ["DENSITY_FILE", "PICTURE_FILE", "TableKey", "check_space_seed", "default_results_dir",
-           "density_path", "picture_path", "space_folder", "table_name", "table_stem"]
+__all__ = ["DENSITY_FILE", "PICTURE_FILE", "STUDIES_FOLDER", "TableKey", "check_space_seed",
+           "default_results_dir", "density_path", "picture_path", "space_folder", "study_path",
+           "table_name", "table_stem"]
 
 
 def table_name(dataset, n_samples=None, space="raw", space_seed=0):
@@ -197,3 +198,20 @@ def picture_path(dataset="mnist", results_dir=None, *, n_samples=None, space_see
     """
     return space_folder("autoencoder-umap", dataset, results_dir, n_samples=n_samples,
                         space_seed=space_seed) / PICTURE_FILE
+
+
+STUDIES_FOLDER = "studies"
+"""The folder of the studies' tables (:mod:`mnist_clustering.studies`), in a dataset's."""
+
+
+def study_path(name, dataset="mnist", results_dir=None, *, n_samples=None):
+    """Where the table of the study ``name`` is stored: ``<dataset>/studies/<name>.csv``
+    (its sidecar ``<name>.json`` beside it; read it with
+    :func:`mnist_clustering.studies.read_study`).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    root = default_results_dir() if results_dir is None else Path(results_dir)
+    return root / table_name(dataset, n_samples) / STUDIES_FOLDER / f"{name}.csv"

@@ -5,11 +5,16 @@ subsample, the feature space and its training seed).
 
 from __future__ import annotations
 
-from .layout import TableKey
+import json
+from io import StringIO
+from pathlib import Path
+
+from ..files import digest
+from .layout import TableKey, study_path
 from .store import ResultsStore
 
 __all__ = ["load_artifacts", "load_labels", "load_provenance", "load_results", "open_store",
-           "table_key"]
+           "read_study", "table_key"]
 
 
 def table_key(method, dataset="mnist", *, n_samples=None, space="raw", space_seed=0, **params):
@@ -143,3 +148,46 @@ def load_labels(method, dataset="mnist", results_dir=None, *, n_samples=None, sp
     """
     return _store(method, dataset, results_dir, n_samples, params, space,
                   space_seed).stored_labels()
+
+
+def read_study(name, dataset="mnist", results_dir=None, *, n_samples=None):
+    """A stored study's table (:mod:`mnist_clustering.studies`, written by
+    :func:`mnist_clustering.studies.write_study`), checked against its sidecar (checksum,
+    columns, rows).
+
+    Parameters
+    ----------
+    name : str
+        ``'epochs'``, ``'neighbours'`` or ``'umap-recipe'``.
+    dataset : str, default 'mnist'
+    results_dir : path-like, optional
+    n_samples : int, optional
+
+    Raises
+    ------
+    FileNotFoundError
+        If the study is not stored; the message says how to compute it.
+    ValueError
+        If the table does not match its sidecar (edited or damaged): the message names
+        the file and the fix.
+    """
+    path = Path(study_path(name, dataset, results_dir, n_samples=n_samples))
+    fix = f"re-run `mnist-clustering sweep --preset studies --force` (or delete {path.name})"
+    if not path.exists():
+        raise FileNotFoundError(f"no stored study {name!r} at {path}: run "
+                                "`mnist-clustering sweep --preset studies` (or make reproduce)")
+    text = path.read_text()
+    try:
+        sidecar = json.loads(path.with_suffix(".json").read_text())
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path.with_suffix('.json')} is missing or unreadable ({error}): "
+                         f"{fix}") from None
+    if not isinstance(sidecar, dict) or sidecar.get("checksum") != digest(text.encode()):
+        raise ValueError(f"{path} does not match the checksum of its sidecar (edited or "
+                         f"damaged): {fix}")
+    import pandas as pd
+
+    table = pd.read_csv(StringIO(text))
+    if list(table.columns) != sidecar.get("columns") or len(table) != sidecar.get("rows"):
+        raise ValueError(f"{path} does not have the columns and rows its sidecar lists: {fix}")
+    return table

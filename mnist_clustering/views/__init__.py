@@ -18,15 +18,18 @@ re-exported here, so a notebook calls ``views.<name>``:
   concurrency, from the tables' provenance.
 - :mod:`~mnist_clustering.views.conclusions`: each notebook's closing note in numbers.
 - :mod:`~mnist_clustering.views.representations`: notebook 05, the feature spaces.
+- :mod:`~mnist_clustering.views.training`: notebook 05, the best space's own uncertainty
+  (its training seeds, training length, UMAP's neighbours) and umap-learn's recipe.
 """
 
-from . import conclusions, provenance, representations, spread, tables, text, vs2022
+from . import conclusions, provenance, representations, spread, tables, text, training, vs2022
 from .conclusions import *  # noqa: F403
 from .provenance import *  # noqa: F403
 from .representations import *  # noqa: F403
 from .spread import *  # noqa: F403
 from .tables import *  # noqa: F403
 from .text import *  # noqa: F403
+from .training import *  # noqa: F403
 from .vs2022 import *  # noqa: F403
 
 __all__ = [
@@ -37,4 +40,5 @@ __all__ = [
     *provenance.__all__,
     *conclusions.__all__,
     *representations.__all__,
+    *training.__all__,
 ]

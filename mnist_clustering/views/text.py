@@ -19,7 +19,8 @@ __all__ = ["ROW_NAMES", "METHOD_NAMES", "Text", "Table", "table", "significant"]
 ROW_NAMES = scores.TABLE_LABELS
 """Readable row names of the comparison tables."""
 
-METHOD_NAMES = {"kmeans": "K-Means", "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN"}
+METHOD_NAMES = {"kmeans": "K-Means", "kmeans-n_init10": "K-Means, best of 10 starts",
+                "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN"}
 """Readable names of the methods in the notebooks' tables and sentences."""
 
 
