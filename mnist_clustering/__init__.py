@@ -41,6 +41,7 @@ _PUBLIC = {
     "run_sweep": "sweep",
     "load_results": "results",
     "load_artifacts": "results",
+    "read_study": "results",
     "parse_k_range": "evaluate",
     # figures
     "plots": None,

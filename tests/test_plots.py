@@ -447,6 +447,11 @@ def _figures(digits, sweep):
         "cluster_sizes": plots.cluster_sizes(y, 10),
         "purity_by_space": plots.purity_by_space(_purity_by_space()),
         "embedding_pair": plots.embedding_pair(rng.normal(size=(40, 2)), y[:40], y[:40] % 3),
+        "accuracy_by_epochs": plots.accuracy_by_epochs(pd.DataFrame({
+            "epochs": [10, 20, 40], "s per epoch": 8.5, "K-Means ACC": [0.96, 0.97, 0.98],
+            "K-Means min": [0.95, 0.97, 0.98], "K-Means max": [0.97, 0.975, 0.98],
+            "mixture ACC": [0.961, 0.971, 0.981], "mixture min": [0.96, 0.97, 0.98],
+            "mixture max": [0.962, 0.972, 0.982]})),
     }
     assert sorted(figures) == FIGURE_FUNCTIONS  # a new figure function must be added here
     return figures
@@ -539,3 +544,24 @@ def test_show_displays_png_with_alt_metadata(digits, monkeypatch):
     fig.alt_text = ""
     with pytest.raises(ValueError, match="alt="):
         plots.show(fig)
+
+
+def test_accuracy_by_epochs_draws_the_mean_and_the_band_of_each_method():
+    table = pd.DataFrame({"epochs": [10, 20, 40, 80], "s per epoch": [8.0, 9.0, 8.0, 9.0],
+                          "K-Means ACC": [0.96, 0.97, 0.975, 0.979],
+                          "K-Means min": [0.95, 0.965, 0.974, 0.978],
+                          "K-Means max": [0.97, 0.975, 0.976, 0.98],
+                          "mixture ACC": [0.962, 0.971, 0.976, 0.9789],
+                          "mixture min": [0.96, 0.97, 0.975, 0.978],
+                          "mixture max": [0.964, 0.972, 0.977, 0.98]})
+    fig = plots.accuracy_by_epochs(table)
+    ax = fig.axes[0]
+    lines = [line for line in ax.get_lines() if line.get_label() and
+             not line.get_label().startswith("_")]
+    assert [line.get_label() for line in lines] == ["K-Means, best of 10 starts",
+                                                    "Gaussian mixture, best of 10"]
+    np.testing.assert_array_equal(lines[0].get_ydata(), table["K-Means ACC"])
+    np.testing.assert_array_equal(lines[1].get_xdata(), table["epochs"])
+    assert ax.get_xscale() == "log"
+    assert "8.5 s per epoch" in ax.get_xlabel()
+    assert "80 epochs 0.9790" in fig.alt_text

@@ -20,7 +20,7 @@ from mnist_clustering import notebook2022, plots, sweep, views
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9]*.ipynb"))
 VIEW_MODULES = [importlib.import_module(f"mnist_clustering.views.{name}") for name in
                 ("text", "tables", "spread", "vs2022", "provenance", "conclusions",
-                 "representations")]
+                 "representations", "training")]
 PLOT_MODULES = [importlib.import_module(f"mnist_clustering.plots.{name}") for name in
                 ("theme", "images", "sweeps", "spaces")]
 DOCUMENTED = [notebook2022, *PLOT_MODULES, *VIEW_MODULES]

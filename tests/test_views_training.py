@@ -111,6 +111,7 @@ def test_epochs_table_against_the_rows(tmp_path):
     assert row["training seeds"] == 2
     note = views.epochs_note(table)
     assert "After 10 epochs" in note and f"{per_seed.mean():.4f}" in note
+    assert "8.0 s per epoch" in note  # (160/20 + 161/20 + 80/10 + 81/10) / 4 = 8.0375
 
 
 def test_recipe_table_sits_beside_the_published_figure(tmp_path):

@@ -259,10 +259,11 @@ def epochs_note(table):
         f"{first['K-Means ACC']:.4f} on average over {int(first['training seeds'])} "
         f"trainings; after {int(last['epochs'])}, {last['K-Means ACC']:.4f} (from "
         f"{last['K-Means min']:.4f} to {last['K-Means max']:.4f}), the best of the lengths "
-        f"measured being {int(best['epochs'])} epochs. An epoch takes "
-        f"{table['s per epoch'].mean():.1f} s on average here, so {int(last['epochs'])} "
-        f"epochs cost about {last['s per epoch'] * last['epochs'] / 60:.0f} minutes per "
-        "training; N2D trains 1,000.")
+        f"measured being {int(best['epochs'])} epochs; the mixture follows the same curve. "
+        f"These trainings took {table['s per epoch'].mean():.1f} s per epoch on average on "
+        f"2 CPU cores, so {int(last['epochs'])} epochs cost about "
+        f"{last['s per epoch'] * last['epochs'] / 60:.0f} minutes per training; N2D trains "
+        "1,000.")
 
 
 def neighbours_table(dataset="mnist", results_dir=None, n_samples=None):
