@@ -194,9 +194,10 @@ def training_seed_note(rows, space="autoencoder-umap", k=10):
                      f"down to an accuracy of {single['accuracy'].min():.3f}; the inertia "
                      "tells those runs apart without any label, which is what keeping the "
                      "best of 10 starts uses.")
-    lines.append(f"So the uncertainty that remains is the representation's: a space trained "
-                 f"again, on this machine or another CPU, gives a number within about "
-                 f"{best['max'] - best['min']:.4f} of another.")
+    lines.append(f"So the uncertainty that remains is the representation's: the spaces "
+                 f"trained with these {best['n']} seeds give numbers within "
+                 f"{best['max'] - best['min']:.4f} of each other, and a space trained on "
+                 "another CPU (whose last bits differ) is expected within that spread.")
     return Text(" ".join(lines))
 
 
