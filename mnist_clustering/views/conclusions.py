@@ -14,7 +14,8 @@ import numpy as np
 from .. import metrics, notebook2022, uncertainty
 from .spread import published_comparison
 from .tables import scores_at
-from .text import METHOD_NAMES, ROW_NAMES, Text, _mean_sd_range, _summary_mean_sd, significant
+from .text import (METHOD_NAMES, RECOMMENDED, ROW_NAMES, Text, _mean_sd_range, _summary_mean_sd,
+                   significant)
 from .vs2022 import final_model_summary
 
 __all__ = [
@@ -464,7 +465,7 @@ def conclusion_representations(summary, times, pairs, best, k=10):
                          if method == "hdbscan" else "") for s in here}
             lines.append(f"{METHOD_NAMES[method]}: " + "; ".join(
                 f"{s} ACC {ms(s, method)}, ARI {ms(s, method, 'ari')}{extra[s]}" for s in here) + ".")
-    recommended = "kmeans-n_init10"
+    recommended = RECOMMENDED
     method = recommended if (best, recommended) in summary.index else "kmeans"
     lines.append(f"The best space for K-Means is **{best}**: accuracy {ms(best, method)}, "
                  f"NMI {ms(best, method, 'nmi')}, ARI {ms(best, method, 'ari')}"

@@ -18,7 +18,7 @@ import pandas as pd
 from .. import metrics, scores
 from ..results import PICTURE_FILE as _PICTURE  # the 2-D picture's file in its space's folder
 from ..spaces import SPACES
-from .text import METHOD_NAMES, ROW_NAMES, Text
+from .text import METHOD_NAMES, RECOMMENDED, ROW_NAMES, Text
 from .text import _summary_mean_sd as _ms
 
 __all__ = [
@@ -120,7 +120,7 @@ def space_rows(spaces=SPACES_SHOWN, k=10, dataset="mnist", results_dir=None, n_s
             table = load_results("kmeans", dataset, results_dir, n_samples=n_samples,
                                  space=space, **best_of)
             at = table[table["k"] == k].assign(space=space, n_clusters=k,
-                                               method=f"kmeans-n_init{RECOMMENDED_N_INIT}")
+                                               method=RECOMMENDED)
             frames.append(at[["space", "method", "seed", "n_clusters", *SPACE_SCORES]])
         path = density_path(space, dataset, results_dir, n_samples=n_samples)
         if path.exists():
@@ -345,7 +345,7 @@ def answer_representations(rows, summary, best, k=10, epochs=None, trained=None)
     -------
     Text
     """
-    recommended = "kmeans-n_init10"
+    recommended = RECOMMENDED
     runs = rows[(rows["space"] == best) & (rows["method"] == "kmeans")]["accuracy"]
     bad = bad_starts(runs)
     good = runs[runs >= runs.max() - BAD_START_GAP]
@@ -413,7 +413,7 @@ def literature_note(summary, best, epochs=None):
     -------
     Text
     """
-    recommended = "kmeans-n_init10"
+    recommended = RECOMMENDED
     method = recommended if (best, recommended) in summary.index else "kmeans"
     ours = summary.loc[(best, method), "accuracy mean"]
     n2d = published("N2D")

@@ -12,14 +12,20 @@ import numpy as np
 import pandas as pd
 
 from .. import scores
+from ..estimators import RECOMMENDED_N_INIT
 
-__all__ = ["ROW_NAMES", "METHOD_NAMES", "Text", "Table", "table", "significant"]
+__all__ = ["ROW_NAMES", "METHOD_NAMES", "RECOMMENDED", "Text", "Table", "table", "significant"]
 
 
 ROW_NAMES = scores.TABLE_LABELS
 """Readable row names of the comparison tables."""
 
-METHOD_NAMES = {"kmeans": "K-Means", "kmeans-n_init10": "K-Means, best of 10 starts",
+RECOMMENDED = f"kmeans-n_init{RECOMMENDED_N_INIT}"
+"""The method key of K-Means keeping the lowest inertia of
+:data:`~mnist_clustering.estimators.RECOMMENDED_N_INIT` starts (its own table,
+``kmeans-n_init10``): the recommended K-Means in a feature space."""
+
+METHOD_NAMES = {"kmeans": "K-Means", RECOMMENDED: f"K-Means, best of {RECOMMENDED_N_INIT} starts",
                 "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN"}
 """Readable names of the methods in the notebooks' tables and sentences."""
 

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from .. import scores
-from .text import METHOD_NAMES, Text
+from .representations import BAD_START_GAP
+from .text import METHOD_NAMES, RECOMMENDED, Text
 
 __all__ = [
-    "RECOMMENDED",
     "training_seed_rows",
     "training_seed_table",
     "over_training_seeds",
@@ -30,11 +30,6 @@ __all__ = [
     "recipe_table",
     "recipe_note",
 ]
-
-RECOMMENDED = "kmeans-n_init10"
-"""The method key of K-Means keeping the lowest inertia of 10 starts (its own table,
-``kmeans-n_init10``): the recommended K-Means in a feature space
-(:data:`mnist_clustering.estimators.RECOMMENDED_N_INIT`)."""
 
 def _stored_training_seeds(space, dataset, results_dir, n_samples):
     """The training seeds of ``space`` with stored tables: 0, then every ``-seed<s>``."""
@@ -188,7 +183,7 @@ def training_seed_note(rows, space="autoencoder-umap", k=10):
     single = rows[rows["method"] == "kmeans"]
     if len(single):
         top = single.groupby("training seed")["accuracy"].transform("max")
-        bad = int((single["accuracy"] < top - 0.05).sum())
+        bad = int((single["accuracy"] < top - BAD_START_GAP).sum())
         lines.append(f"With one start, {bad} of {len(single)} runs (all training seeds "
                      "together) land in a bad local optimum, two digits in one cluster, "
                      f"down to an accuracy of {single['accuracy'].min():.3f}; the inertia "
