@@ -29,7 +29,8 @@ from mnist_clustering.records import (
     CHECKSUM_MEMBER, DamagedRecordError, add_checksum, read_record, write_record,
 )
 from mnist_clustering.results import (
-    COLUMNS, DIGEST_COLUMN, HEADER, ResultsError, ResultsStore, add_checks, default_results_dir,
+    COLUMNS, DIGEST_COLUMN, HEADER, STUDIES_FOLDER, ResultsError, ResultsStore, add_checks,
+    default_results_dir, read_study,
 )
 from mnist_clustering.sweep import (
     SweepData, load_artifacts, load_labels, load_results, run_sweep,
@@ -267,10 +268,15 @@ def test_a_new_format_that_keeps_every_value_is_not_an_edit(tmp_path, digits_dat
 
 def test_the_committed_tables_and_records_carry_their_checks():
     root = default_results_dir()
-    tables = sorted(path for path in root.rglob("*.csv") if path.name != "density.csv")
+    tables = sorted(path for path in root.rglob("*.csv") if path.name != "density.csv"
+                    and path.parent.name != STUDIES_FOLDER)
     assert len(tables) >= 8
     for path in tables:
         assert tuple(path.read_text().splitlines()[0].split(",")) == HEADER, path
+    studies = sorted(root.rglob(f"{STUDIES_FOLDER}/*.csv"))  # checked by their sidecar
+    assert studies
+    for path in studies:
+        read_study(path.stem, path.parent.parent.name, root)
     records = sorted([*root.rglob("artifacts/*.npz"), *root.rglob("labels/**/*.npz")])
     assert len(records) > 1000
     for path in records:

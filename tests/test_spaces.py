@@ -302,7 +302,8 @@ def test_autoencoder_umap_is_umap_on_the_cached_codes(umap_space, tmp_path):
     codes = embed("autoencoder", "digits", cache_dir=tmp_path, params=AE2, progress=False)
     space = embed("autoencoder-umap", "digits", cache_dir=tmp_path,
                   params={"autoencoder": AE2}, progress=False)
-    oracle = umap.UMAP(n_components=10, n_neighbors=30, min_dist=0.0, random_state=0, n_jobs=1)
+    # on the codes 20 neighbours (N2D's setting), not the 30 of the pixels' UMAP
+    oracle = umap.UMAP(n_components=10, n_neighbors=20, min_dist=0.0, random_state=0, n_jobs=1)
     np.testing.assert_array_equal(space.X_train, oracle.fit_transform(codes.X_train))
     np.testing.assert_array_equal(space.X_test, oracle.transform(codes.X_test))
     assert space.provenance["autoencoder_file"] == codes.provenance["file"]

@@ -122,3 +122,19 @@ def test_recipe_table_sits_beside_the_published_figure(tmp_path):
     assert table.iloc[-1]["ARI"] == "0.924" and table.iloc[-1]["AMI"] == "0.903"
     note = views.recipe_note("digits", tmp_path)
     assert "9 or 10 clusters" in note and "0.830 to 0.850" in note
+
+
+def test_neighbours_table_against_the_rows(tmp_path):
+    frame = pd.DataFrame({"n_neighbors": [10, 10, 10, 30, 30, 30],
+                          "umap_seconds": [50.0] * 3 + [70.0] * 3,
+                          "method": ["kmeans", "kmeans", "gmm"] * 2, "seed": [0, 1, 0] * 2,
+                          "accuracy": [0.97, 0.98, 0.975, 0.96, 0.96, 0.99]})
+    write_study("neighbours", frame, "digits", tmp_path)
+    table = views.neighbours_table("digits", tmp_path).set_index("neighbours")
+    assert list(table.index) == [10, 30]
+    assert table.loc[10, "K-Means ACC"] == pytest.approx(0.975)
+    assert table.loc[30, "mixture ACC"] == pytest.approx(0.99)
+    assert (table.loc[10, "K-Means runs"], table.loc[30, "mixture runs"]) == (2, 1)
+    assert table.loc[30, "UMAP fit (s)"] == 70.0
+    note = views.neighbours_note(table.reset_index())
+    assert "moves by 0.0150 (from 0.9600 to 0.9750): a choice worth reporting" in note

@@ -275,11 +275,13 @@ def neighbours_table(dataset="mnist", results_dir=None, n_samples=None):
     Returns
     -------
     pandas.DataFrame
+        One row per value: ``neighbours``, ``UMAP fit (s)``, and per method (K-Means and
+        the mixture, best of their starts) the mean accuracy and the number of runs.
     """
     study = _study("neighbours", dataset, results_dir, n_samples)
     out = []
     for neighbours, part in study.groupby("n_neighbors"):
-        line = {"n_neighbors": int(neighbours),
+        line = {"neighbours": int(neighbours),
                 "UMAP fit (s)": float(part["umap_seconds"].iloc[0])}
         for method, label in (("kmeans", "K-Means"), ("gmm", "mixture")):
             values = part[part["method"] == method]["accuracy"]
@@ -301,7 +303,7 @@ def neighbours_note(table):
     -------
     Text
     """
-    values = table.set_index("n_neighbors")["K-Means ACC"]
+    values = table.set_index("neighbours")["K-Means ACC"]
     width = float(values.max() - values.min())
     return Text(
         f"From {int(values.index.min())} to {int(values.index.max())} neighbours the accuracy "
