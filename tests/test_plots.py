@@ -319,6 +319,10 @@ def test_k_spanning_two_to_256_is_on_a_log_axis(sweep):
     wide = pd.concat([sweep, sweep.assign(k=sweep["k"] * 7)], ignore_index=True)
     assert plots.purity_curves(wide).axes[0].get_xscale() == "log"
     assert plots.purity_curves(sweep).axes[0].get_xscale() == "linear"  # k = 2..37
+    curves = plots.sweep_curves(wide, ["purity", "inertia"])
+    assert [ax.get_xscale() for ax in curves.axes[:2]] == ["log", "log"]
+    assert "(log scale)" in curves.axes[0].get_xlabel() and "log axis" in curves.alt_text
+    assert plots.sweep_curves(sweep, ["purity"]).axes[0].get_xscale() == "linear"
     table = pd.DataFrame({"k": [2, 10, 256], "mean_ari": [0.9, 0.7, 0.4],
                           "min_ari": [0.8, 0.5, 0.3], "n_seeds": [10, 20, 5]})
     fig = plots.stability_curve(table)

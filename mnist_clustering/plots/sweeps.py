@@ -89,6 +89,8 @@ def sweep_curves(
 ) -> Figure:
     """Plot each score of a sweep against k, one small panel per score.
 
+    k is drawn on a log axis when it spans more than a factor of 20 (e.g. 2..262).
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -136,6 +138,7 @@ def sweep_curves(
     method = _method(table, hue)
     groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=False))
     colors = sns.color_palette("colorblind", n_colors=max(len(groups), 1))
+    logged = False
     for ax, score in zip(axes, scores):
         for (level, sub), color in zip(groups, colors):
             data = sub[[x, score]].dropna().sort_values(x)
@@ -147,7 +150,9 @@ def sweep_curves(
             if ks is not None and len(ks):
                 _mark_best(ax, data, x, score, ks, _HIGHLIGHT if hue is None else color,
                            name="" if hue is None else f"{level}: ")
-        _set_labels(ax, _label(x, labels), _label(score, labels, method))
+        logged = x == "k" and _log_k_axis(ax, table[x])
+        _set_labels(ax, _label(x, labels) + (" (log scale)" if logged else ""),
+                    _label(score, labels, method))
     for ax in axes[len(scores):]:
         ax.set_visible(False)
     if title:
@@ -160,7 +165,7 @@ def sweep_curves(
         for s in scores)
     charts = "A line chart" if len(scores) == 1 else f"{len(scores)} line charts"
     return _describe(fig, f"{title + '. ' if title else ''}{charts} against "
-                          f"{_label(x, labels).lower()}: {shown}.")
+                          f"{_label(x, labels).lower()}{' on a log axis' if logged else ''}: {shown}.")
 
 
 def _panels(n, ncols, title):
