@@ -35,6 +35,7 @@ from .cachefiles import versions
 from .density import gmm_row, hdbscan_row
 from .estimators import RECOMMENDED_N_INIT, fit_clustering
 from .files import atomic_write, digest
+from .messages import logger
 from .metrics import label_scores
 from .results import read_study, study_path
 from .scores import LABEL_SCORES
@@ -53,6 +54,8 @@ __all__ = [
     "umap_recipe_study",
     "write_study",
 ]
+
+_log = logger(__name__)
 
 #: UMAP's n_neighbors on the autoencoder codes: N2D's example code uses 10, its paper's
 #: MNIST runs and the issue's anchor 20, umap-learn's clustering page 30.
@@ -242,7 +245,6 @@ def umap_recipe_study(dataset="mnist", n_samples=None, *, seeds=RECIPE_SEEDS, pr
     return pd.concat(parts, ignore_index=True)
 
 
-
 #: The studies of the ``studies`` preset on the full data: name -> (function, settings).
 #: The epochs study follows three trainings (seeds 0, 1, 2) through the lengths the
 #: training keeps; K-Means with the recommended starts over 10 seeds, the mixture over 2.
@@ -253,6 +255,7 @@ STUDIES = {
                                       "kmeans_seeds": tuple(range(10)), "gmm_seeds": (0, 1)}),
     "umap-recipe": (umap_recipe_study, {"seeds": RECIPE_SEEDS}),
 }
+
 
 def _run_one(name, dataset, n_samples, progress):
     function, settings = STUDIES[name]
@@ -269,10 +272,25 @@ def _run_one(name, dataset, n_samples, progress):
     return pd.concat(parts, ignore_index=True)
 
 
+def _stored_study(name, dataset, results_dir, n_samples):
+    """The stored study, or None when it is missing or damaged (said, to be recomputed:
+    a re-run repairs it as a sweep repairs a damaged record)."""
+    try:
+        return read_study(name, dataset, results_dir, n_samples=n_samples)
+    except FileNotFoundError:
+        return None
+    except ValueError as error:
+        _log.info(f"{error}; computing study {name!r} again")
+        return None
+
+
 def run_studies(dataset="mnist", n_samples=None, *, results_dir=None, names=None, force=False,
                 progress=True):
     """Run the studies of :data:`STUDIES` (or ``names``) not yet stored, and store them
     (:func:`write_study`).
+
+    A stored study that does not match its sidecar (edited or damaged) is said and
+    computed again; ``force`` recomputes every one.
 
     Returns
     -------
@@ -285,9 +303,8 @@ def run_studies(dataset="mnist", n_samples=None, *, results_dir=None, names=None
             raise ValueError(f"unknown study {name!r}; choose one of {', '.join(STUDIES)}")
         start = time.perf_counter()
         path = study_path(name, dataset, results_dir, n_samples=n_samples)
-        if path.exists() and not force:
-            table = read_study(name, dataset, results_dir, n_samples=n_samples)
-        else:
+        table = None if force else _stored_study(name, dataset, results_dir, n_samples)
+        if table is None:
             table = write_study(name, _run_one(name, dataset, n_samples, progress), dataset,
                                 results_dir, n_samples=n_samples,
                                 seconds=time.perf_counter() - start)

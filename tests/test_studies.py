@@ -101,3 +101,33 @@ def test_the_umap_recipe_is_hdbscan_on_a_2d_umap_scored_with_and_without_noise(c
         assert row["ami_clustered"] == pytest.approx(
             adjusted_mutual_info_score(space.y_train[kept], labels[kept]))
         assert row["params"] == "min_cluster_size=12,min_samples=10"
+
+
+def test_a_damaged_stored_study_is_said_and_computed_again(tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    from mnist_clustering import studies
+    from mnist_clustering.results import read_study, study_path
+
+    calls = []
+
+    def study(dataset, n_samples, *, progress, seeds):
+        calls.append(seeds)
+        return pd.DataFrame({"umap_seed": list(seeds), "ari": [0.25 + len(calls)] * len(seeds)})
+
+    monkeypatch.setitem(studies.STUDIES, "umap-recipe", (study, {"seeds": (3, 4)}))
+    run = lambda: studies.run_studies("digits", results_dir=tmp_path, names=["umap-recipe"],
+                                      progress=False)["umap-recipe"][0]
+    first = run()
+    assert len(calls) == 1 and list(first["ari"]) == [1.25, 1.25]
+    assert run().equals(first) and len(calls) == 1  # stored: not computed again
+    path = study_path("umap-recipe", "digits", tmp_path)
+    path.write_text(path.read_text().replace("1.25", "1.5", 1))  # edited outside the package
+    capsys.readouterr()
+    again = run()
+    assert len(calls) == 2 and list(again["ari"]) == [2.25, 2.25]
+    said = capsys.readouterr().err
+    assert str(path) in said and "computing study 'umap-recipe' again" in said
+    assert read_study("umap-recipe", "digits", tmp_path).equals(again)
+    path.with_suffix(".json").unlink()  # a lost sidecar: recomputed as well
+    assert list(run()["ari"]) == [3.25, 3.25] and len(calls) == 3

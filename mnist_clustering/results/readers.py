@@ -172,7 +172,7 @@ def read_study(name, dataset="mnist", results_dir=None, *, n_samples=None):
         the file and the fix.
     """
     path = Path(study_path(name, dataset, results_dir, n_samples=n_samples))
-    fix = f"re-run `mnist-clustering sweep --preset studies --force` (or delete {path.name})"
+    fix = "re-run `mnist-clustering sweep --preset studies`, which computes it again"
     if not path.exists():
         raise FileNotFoundError(f"no stored study {name!r} at {path}: run "
                                 "`mnist-clustering sweep --preset studies` (or make reproduce)")
