@@ -561,6 +561,9 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
     if name == "studies":
         from .studies import run_studies
 
+        if options.get("space_seed"):
+            raise ValueError("the studies preset trains the spaces it studies with its own "
+                             "seeds (the epochs study: 0, 1 and 2); drop --space-seed")
         return run_studies(dataset, n_samples, results_dir=results_dir, force=force,
                            progress=progress)
     if name == "spaces":

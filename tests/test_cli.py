@@ -83,6 +83,7 @@ def test_progress_bar_shows_k_and_eta(tmp_path, capsys):
         (["sweep", "--method", "kmeans", "--k", "2:5000"], "larger than the number of samples"),
         (["sweep", "--method", "kmeans"], "--k is required"),
         (["sweep", "--method", "kmeans", "--k", "2:4", "--workers", "0"], "workers must be an integer >= 1"),
+        (["sweep", "--preset", "studies", "--space-seed", "2"], "drop --space-seed"),
     ],
 )
 def test_bad_input_is_a_clear_error(tmp_path, capsys, argv, message):
