@@ -108,6 +108,20 @@ def test_best_on_missing_table_says_how_to_compute_it(tmp_path, capsys):
     assert "mnist-clustering sweep --method kmedoids-alternate" in err
 
 
+def test_the_command_a_missing_table_names_computes_that_table(tmp_path, capsys):
+    import re
+    import shlex
+
+    where = dict(dataset="digits", results_dir=tmp_path, n_samples=300, n_init=3)
+    with pytest.raises(FileNotFoundError) as missing:
+        load_results("kmeans", **where)
+    (command,) = re.findall(r"`(mnist-clustering sweep [^`]*)`", str(missing.value))
+    argv = shlex.split(command.replace("--k ...", "--k 2:4"))[1:] + ["--no-progress"]
+    status, _, err = run(capsys, *argv)
+    assert status == 0, err
+    assert list(load_results("kmeans", **where)["k"]) == [2, 3]
+
+
 def test_unknown_method_is_rejected_by_the_parser(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["sweep", "--method", "dbscan", "--k", "2"])

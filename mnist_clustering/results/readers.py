@@ -81,12 +81,9 @@ def load_results(method, dataset="mnist", results_dir=None, *, n_samples=None, s
     """
     store = _store(method, dataset, results_dir, n_samples, params, space, space_seed)
     if not store.csv.exists():
-        where = "" if space == "raw" else f" --space {space}"
-        where += f" --space-seed {space_seed}" if space_seed else ""
         raise FileNotFoundError(
             f"no results for {method} on {dataset} ({space} space) at {store.csv}; compute "
-            f"them with `mnist-clustering sweep --method {method}{where} --k ...` or "
-            "run_sweep(...)"
+            f"them with `{store.sweep_command('...')}` or run_sweep(...)"
         )
     return store.load()
 

@@ -518,7 +518,7 @@ class ResultsStore:
             match = re.fullmatch(r"k(\d+)-seed(\d+)\.npz", path.name)
             if match:
                 k, seed = int(match[1]), int(match[2])
-                fix = f"recompute it with `{self._sweep_command(k, seed)} --keep-labels`"
+                fix = f"recompute it with `{self.sweep_command(k, seed)} --keep-labels`"
                 found[(k, seed)] = self._read(path, ("labels",), fix)["labels"].astype(np.int64)
         return found
 
@@ -534,7 +534,7 @@ class ResultsStore:
         """
         path = self.artifact_path(k, seed)
         k, seed = _check_key(k, seed)
-        command = f"{self._sweep_command(k, seed)} --keep {k}"
+        command = f"{self.sweep_command(k, seed)} --keep {k}"
         if not path.exists():
             raise FileNotFoundError(
                 f"no stored labels/centres for {self.method} at k={k}, seed={seed} ({path}); "
@@ -542,8 +542,21 @@ class ResultsStore:
         return self._read(path, ("labels", "centers", "majority_labels"),
                           f"recompute it with `{command}`")
 
-    def _sweep_command(self, k, seed):
-        """The command line of a sweep of row ``(k, seed)`` into this store's table."""
+    def sweep_command(self, k, seed=0):
+        """The command line of a sweep of row ``(k, seed)`` into this store's table.
+
+        Parameters
+        ----------
+        k : int or str
+            The k to sweep, or a placeholder such as ``"..."``.
+        seed : int, default 0
+
+        Returns
+        -------
+        str
+            ``mnist-clustering sweep --method ... --k ...`` with the options that name this
+            table (dataset, sample size, space, training seed, parameters, results folder).
+        """
         dataset, _, space = self.dataset.partition("/")
         name, _, first = dataset.partition("-first")
         space, space_seed = re.fullmatch(r"(.*?)(?:-seed(\d+))?", space).groups()
