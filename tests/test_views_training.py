@@ -93,8 +93,11 @@ def test_a_study_is_stored_with_a_checked_sidecar(tmp_path):
     path.write_text(path.read_text().replace("0.83", "0.93"))  # an edit outside the package
     with pytest.raises(ValueError, match="does not match the checksum.*--preset studies"):
         read_study("umap-recipe", "digits", tmp_path)
-    with pytest.raises(FileNotFoundError, match="no stored study 'epochs'.*--preset studies"):
+    with pytest.raises(FileNotFoundError, match="no stored study 'epochs'.*--preset studies") as no:
         read_study("epochs", "digits", tmp_path)
+    # the command computes the study that was asked for, where it was looked for
+    assert f"--dataset digits --results-dir {tmp_path}`" in str(no.value)
+    assert "(stored: umap-recipe)" in str(no.value)
 
 
 def test_epochs_table_against_the_rows(tmp_path):

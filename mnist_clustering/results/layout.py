@@ -207,7 +207,7 @@ STUDIES_FOLDER = "studies"
 def study_path(name, dataset="mnist", results_dir=None, *, n_samples=None):
     """Where the table of the study ``name`` is stored: ``<dataset>/studies/<name>.csv``
     (its sidecar ``<name>.json`` beside it; read it with
-    :func:`mnist_clustering.studies.read_study`).
+    :func:`mnist_clustering.results.read_study`).
 
     Returns
     -------

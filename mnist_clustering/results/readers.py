@@ -10,7 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 from ..files import digest
-from .layout import TableKey, study_path
+from .layout import TableKey, default_results_dir, study_path
 from .store import ResultsStore
 
 __all__ = ["load_artifacts", "load_labels", "load_provenance", "load_results", "open_store",
@@ -147,6 +147,15 @@ def load_labels(method, dataset="mnist", results_dir=None, *, n_samples=None, sp
                   space_seed).stored_labels()
 
 
+def _studies_command(dataset, results_dir, n_samples):
+    """The command line that computes the studies of ``dataset`` into ``results_dir``."""
+    options = [f"--dataset {dataset}"] if dataset != "mnist" else []
+    options += [f"--n-samples {n_samples}"] if n_samples else []
+    if results_dir is not None and Path(results_dir).resolve() != default_results_dir().resolve():
+        options.append(f"--results-dir {results_dir}")
+    return " ".join(["mnist-clustering sweep --preset studies", *options])
+
+
 def read_study(name, dataset="mnist", results_dir=None, *, n_samples=None):
     """A stored study's table (:mod:`mnist_clustering.studies`, written by
     :func:`mnist_clustering.studies.write_study`), checked against its sidecar (checksum,
@@ -169,10 +178,14 @@ def read_study(name, dataset="mnist", results_dir=None, *, n_samples=None):
         the file and the fix.
     """
     path = Path(study_path(name, dataset, results_dir, n_samples=n_samples))
-    fix = "re-run `mnist-clustering sweep --preset studies`, which computes it again"
+    command = _studies_command(dataset, results_dir, n_samples)
+    fix = f"re-run `{command}`, which computes it again"
     if not path.exists():
-        raise FileNotFoundError(f"no stored study {name!r} at {path}: run "
-                                "`mnist-clustering sweep --preset studies` (or make reproduce)")
+        stored = sorted(other.stem for other in path.parent.glob("*.csv"))
+        raise FileNotFoundError(
+            f"no stored study {name!r} at {path}"
+            + (f" (stored: {', '.join(stored)})" if stored else "")
+            + f": run `{command}`" + (" (or make reproduce)" if command.endswith("studies") else ""))
     text = path.read_text()
     try:
         sidecar = json.loads(path.with_suffix(".json").read_text())
