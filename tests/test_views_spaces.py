@@ -232,3 +232,23 @@ def test_the_environment_shows_the_packages_the_space_was_built_with(stored, tmp
     assert env.loc["umap-learn", column] == "9.9.9"
     assert env.loc["numpy", column] == table_numpy
     assert env.loc["numpy (space built with)", column] == "0.0.1"
+
+
+def test_the_answer_counts_bad_starts_with_the_recommended_starts_named():
+    def block(space, method, accuracies):
+        return pd.DataFrame({"space": space, "method": method, "seed": range(len(accuracies)),
+                             "accuracy": accuracies, "nmi": 0.5, "ari": 0.5,
+                             "purity": accuracies, "n_clusters": 10})
+
+    for bad in (1, 3):
+        rows = pd.concat([block("raw", "kmeans", [0.5, 0.55, 0.52]),
+                          block("umap", "kmeans", [0.97] * (10 - bad) + [0.83] * bad),
+                          block("umap", views.RECOMMENDED, [0.97] * 10)], ignore_index=True)
+        text = str(views.answer_representations(rows, views.space_summary(rows), "umap", 10))
+        verb = "is" if bad == 1 else "are"
+        assert f"{bad} of 10 starts {verb} bad, two digits sharing a cluster" in text
+        assert f"and the other {10 - bad} give the same accuracy" in text
+        assert f"keeping the {views.BEST_OF_STARTS} (the lowest inertia" in text
+    from mnist_clustering.estimators import RECOMMENDED_N_INIT
+
+    assert views.BEST_OF_STARTS == f"best of {RECOMMENDED_N_INIT} starts"

@@ -14,8 +14,8 @@ import numpy as np
 from .. import metrics, notebook2022, uncertainty
 from .spread import published_comparison
 from .tables import scores_at
-from .text import (METHOD_NAMES, RECOMMENDED, ROW_NAMES, Text, _mean_sd_range, _summary_mean_sd,
-                   significant)
+from .text import (BEST_OF_STARTS, METHOD_NAMES, RECOMMENDED, ROW_NAMES, Text, _mean_sd_range,
+                   _summary_mean_sd, significant)
 from .vs2022 import final_model_summary
 
 __all__ = [
@@ -469,7 +469,7 @@ def conclusion_representations(summary, times, pairs, best, k=10):
     method = recommended if (best, recommended) in summary.index else "kmeans"
     lines.append(f"The best space for K-Means is **{best}**: accuracy {ms(best, method)}, "
                  f"NMI {ms(best, method, 'nmi')}, ARI {ms(best, method, 'ari')}"
-                 + (f" keeping the best of 10 starts ({ms(best, 'kmeans')} with one)"
+                 + (f" keeping the {BEST_OF_STARTS} ({ms(best, 'kmeans')} with one)"
                     if method == recommended else "")
                  + f", against {ms('raw', 'kmeans')} on raw pixels."
                  if ("raw", "kmeans") in summary.index else "")

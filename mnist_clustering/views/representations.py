@@ -18,7 +18,7 @@ import pandas as pd
 from .. import metrics, scores
 from ..results import PICTURE_FILE as _PICTURE  # the 2-D picture's file in its space's folder
 from ..spaces import SPACES
-from .text import METHOD_NAMES, RECOMMENDED, ROW_NAMES, Text
+from .text import BEST_OF_STARTS, METHOD_NAMES, RECOMMENDED, ROW_NAMES, Text
 from .text import _summary_mean_sd as _ms
 
 __all__ = [
@@ -356,10 +356,11 @@ def answer_representations(rows, summary, best, k=10, epochs=None, trained=None)
         n = int(summary.loc[(best, recommended), "runs"])
         lines = [f"**The representation matters far more than the clustering method.** {raw}, "
                  f"and {_ms(summary, best, recommended, decimals=4)} in "
-                 f"{SPACE_DESCRIPTIONS.get(best, best)}, keeping the best of 10 starts (the "
+                 f"{SPACE_DESCRIPTIONS.get(best, best)}, keeping the {BEST_OF_STARTS} (the "
                  f"lowest inertia: no label is used; {n} seeds)."]
         lines.append(f"With a single start it reaches {_ms(summary, best, 'kmeans')}: "
-                     + (f"{bad} of {len(runs)} starts are bad, two digits sharing a cluster, "
+                     + (f"{bad} of {len(runs)} starts {'is' if bad == 1 else 'are'} bad, two digits "
+                        "sharing a cluster, "
                         f"and the other {len(good)} {_agreement(good)}." if bad else
                         f"no start of {len(runs)} is bad."))
     else:
@@ -427,7 +428,7 @@ def literature_note(summary, best, epochs=None):
                if epochs else "")
     ours_named = [(name, summary.loc[(best, method), "accuracy mean"])
                   for name, method in (("Gaussian mixture", "gmm"),
-                                       ("K-Means keeping the best of 10 starts", recommended))
+                                       (f"K-Means keeping the {BEST_OF_STARTS}", recommended))
                   if (best, method) in summary.index] or [("K-Means", ours)]
     standing = " and ".join(f"our {name} is {_versus(value, n2d)} it ({value:.4f})"
                             for name, value in ours_named)

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import scores
 from ..estimators import RECOMMENDED_N_INIT
 
-__all__ = ["ROW_NAMES", "METHOD_NAMES", "RECOMMENDED", "Text", "Table", "table", "significant"]
+__all__ = ["ROW_NAMES", "METHOD_NAMES", "RECOMMENDED", "BEST_OF_STARTS", "Text", "Table", "table", "significant"]
 
 
 ROW_NAMES = scores.TABLE_LABELS
@@ -25,7 +25,11 @@ RECOMMENDED = f"kmeans-n_init{RECOMMENDED_N_INIT}"
 :data:`~mnist_clustering.estimators.RECOMMENDED_N_INIT` starts (its own table,
 ``kmeans-n_init10``): the recommended K-Means in a feature space."""
 
-METHOD_NAMES = {"kmeans": "K-Means", RECOMMENDED: f"K-Means, best of {RECOMMENDED_N_INIT} starts",
+BEST_OF_STARTS = f"best of {RECOMMENDED_N_INIT} starts"
+"""How the sentences name the recommended choice among starts (K-Means, and the spaces
+preset's Gaussian mixture, which keeps as many starts)."""
+
+METHOD_NAMES = {"kmeans": "K-Means", RECOMMENDED: f"K-Means, {BEST_OF_STARTS}",
                 "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN"}
 """Readable names of the methods in the notebooks' tables and sentences."""
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import scores
 from .representations import BAD_START_GAP
-from .text import METHOD_NAMES, RECOMMENDED, Text
+from .text import BEST_OF_STARTS, METHOD_NAMES, RECOMMENDED, Text
 
 __all__ = [
     "training_seed_rows",
@@ -171,14 +171,14 @@ def training_seed_note(rows, space="autoencoder-umap", k=10):
     """
     best = over_training_seeds(rows, RECOMMENDED)
     lines = [f"**Over {best['n']} training seeds** (the autoencoder's initial weights and "
-             f"batch order, and UMAP's seed), K-Means at k = {k} keeping the best of 10 starts "
+             f"batch order, and UMAP's seed), K-Means at k = {k} keeping the {BEST_OF_STARTS} "
              f"reaches an accuracy of {best['mean']:.4f} ± {best['sd']:.4f} "
              f"(from {best['min']:.4f} to {best['max']:.4f}). **Over clustering seeds** on one "
              f"trained space it does not move: the largest sd over its clustering seeds is "
              f"{best['within']:.4f}."]
     if "gmm" in set(rows["method"]):
         gmm = over_training_seeds(rows, "gmm")
-        lines.append(f"The Gaussian mixture, also keeping the best of 10 starts, reaches "
+        lines.append(f"The Gaussian mixture, also keeping the {BEST_OF_STARTS}, reaches "
                      f"{gmm['mean']:.4f} ± {gmm['sd']:.4f} over the same training seeds.")
     single = rows[rows["method"] == "kmeans"]
     if len(single):
@@ -188,7 +188,7 @@ def training_seed_note(rows, space="autoencoder-umap", k=10):
                      "together) land in a bad local optimum, two digits in one cluster, "
                      f"down to an accuracy of {single['accuracy'].min():.3f}; the inertia "
                      "tells those runs apart without any label, which is what keeping the "
-                     "best of 10 starts uses.")
+                     f"{BEST_OF_STARTS} uses.")
     lines.append(f"So the uncertainty that remains is the representation's: the spaces "
                  f"trained with these {best['n']} seeds give numbers within "
                  f"{best['max'] - best['min']:.4f} of each other, and a space trained on "
@@ -251,7 +251,7 @@ def epochs_note(table):
     first, last = table.iloc[0], table.iloc[-1]
     best = table.loc[table["K-Means ACC"].idxmax()]
     return Text(
-        f"After {int(first['epochs'])} epochs K-Means (best of 10 starts) reaches "
+        f"After {int(first['epochs'])} epochs K-Means ({BEST_OF_STARTS}) reaches "
         f"{first['K-Means ACC']:.4f} on average over {int(first['training seeds'])} "
         f"trainings; after {int(last['epochs'])}, {last['K-Means ACC']:.4f} (from "
         f"{last['K-Means min']:.4f} to {last['K-Means max']:.4f}), the best of the lengths "
@@ -307,7 +307,7 @@ def neighbours_note(table):
     width = float(values.max() - values.min())
     return Text(
         f"From {int(values.index.min())} to {int(values.index.max())} neighbours the accuracy "
-        f"of K-Means (best of 10 starts) moves by {width:.4f} (from {values.min():.4f} to "
+        f"of K-Means ({BEST_OF_STARTS}) moves by {width:.4f} (from {values.min():.4f} to "
         f"{values.max():.4f}): " + ("the result does not hang on this choice."
                                     if width < 0.005 else "a choice worth reporting."))
 
