@@ -559,11 +559,12 @@ def run_preset(name="seed", *, results_dir=None, progress=True, force=False, dat
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
     dataset, n_samples = options.pop("dataset", "mnist"), options.pop("n_samples", None)
     if name == "studies":
-        from .studies import run_studies
+        from .studies import STUDIES, run_studies
 
         if options.get("space_seed"):
+            seeds = ", ".join(str(s) for s in STUDIES["epochs"][1]["seeds"])
             raise ValueError("the studies preset trains the spaces it studies with its own "
-                             "seeds (the epochs study: 0, 1 and 2); drop --space-seed")
+                             f"seeds (the epochs study: {seeds}); drop --space-seed")
         return run_studies(dataset, n_samples, results_dir=results_dir, force=force,
                            progress=progress)
     if name == "spaces":
