@@ -185,7 +185,8 @@ def read_study(name, dataset="mnist", results_dir=None, *, n_samples=None):
         raise FileNotFoundError(
             f"no stored study {name!r} at {path}"
             + (f" (stored: {', '.join(stored)})" if stored else "")
-            + f": run `{command}`" + (" (or make reproduce)" if command.endswith("studies") else ""))
+            + f": run `{command}`"
+            + (" (or make reproduce)" if command.endswith("studies") else ""))
     text = path.read_text()
     try:
         sidecar = json.loads(path.with_suffix(".json").read_text())

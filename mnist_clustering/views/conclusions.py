@@ -465,12 +465,11 @@ def conclusion_representations(summary, times, pairs, best, k=10):
                          if method == "hdbscan" else "") for s in here}
             lines.append(f"{METHOD_NAMES[method]}: " + "; ".join(
                 f"{s} ACC {ms(s, method)}, ARI {ms(s, method, 'ari')}{extra[s]}" for s in here) + ".")
-    recommended = RECOMMENDED
-    method = recommended if (best, recommended) in summary.index else "kmeans"
+    method = RECOMMENDED if (best, RECOMMENDED) in summary.index else "kmeans"
     lines.append(f"The best space for K-Means is **{best}**: accuracy {ms(best, method)}, "
                  f"NMI {ms(best, method, 'nmi')}, ARI {ms(best, method, 'ari')}"
                  + (f" keeping the {BEST_OF_STARTS} ({ms(best, 'kmeans')} with one)"
-                    if method == recommended else "")
+                    if method == RECOMMENDED else "")
                  + f", against {ms('raw', 'kmeans')} on raw pixels."
                  if ("raw", "kmeans") in summary.index else "")
     if not pairs.empty:

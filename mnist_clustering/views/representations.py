@@ -345,23 +345,22 @@ def answer_representations(rows, summary, best, k=10, epochs=None, trained=None)
     -------
     Text
     """
-    recommended = RECOMMENDED
     runs = rows[(rows["space"] == best) & (rows["method"] == "kmeans")]["accuracy"]
     bad = bad_starts(runs)
     good = runs[runs >= runs.max() - BAD_START_GAP]
     raw = (f"K-Means with k = {k} puts {_ms(summary, 'raw', 'kmeans')} of the training "
            "images in the cluster matched to their digit on raw pixels (accuracy, mean ± sd "
            f"over {int(summary.loc[('raw', 'kmeans'), 'runs'])} seeds)")
-    if (best, recommended) in summary.index:
-        n = int(summary.loc[(best, recommended), "runs"])
+    if (best, RECOMMENDED) in summary.index:
+        n = int(summary.loc[(best, RECOMMENDED), "runs"])
         lines = [f"**The representation matters far more than the clustering method.** {raw}, "
-                 f"and {_ms(summary, best, recommended, decimals=4)} in "
+                 f"and {_ms(summary, best, RECOMMENDED, decimals=4)} in "
                  f"{SPACE_DESCRIPTIONS.get(best, best)}, keeping the {BEST_OF_STARTS} (the "
                  f"lowest inertia: no label is used; {n} seeds)."]
         lines.append(f"With a single start it reaches {_ms(summary, best, 'kmeans')}: "
-                     + (f"{bad} of {len(runs)} starts {'is' if bad == 1 else 'are'} bad, two digits "
-                        "sharing a cluster, "
-                        f"and the other {len(good)} {_agreement(good)}." if bad else
+                     + (f"{bad} of {len(runs)} starts {'is' if bad == 1 else 'are'} bad, "
+                        f"two digits sharing a cluster, and the other {len(good)} "
+                        f"{_agreement(good)}." if bad else
                         f"no start of {len(runs)} is bad."))
     else:
         lines = [f"**The representation matters far more than the clustering method.** {raw}, "
@@ -386,7 +385,7 @@ def answer_representations(rows, summary, best, k=10, epochs=None, trained=None)
                      f"{row['clusters']:.0f} there and leaves {row['noise_share']:.2%} of the "
                      f"images as noise (accuracy {row['accuracy mean']:.3f}).")
     ours = (trained["mean"] if trained else
-            summary.loc[(best, recommended if (best, recommended) in summary.index
+            summary.loc[(best, RECOMMENDED if (best, RECOMMENDED) in summary.index
                          else "kmeans"), "accuracy mean"])
     length = (f" (its autoencoder trained for {N2D_EPOCHS:,} epochs, ours for {epochs})"
               if epochs else "")
@@ -414,8 +413,7 @@ def literature_note(summary, best, epochs=None):
     -------
     Text
     """
-    recommended = RECOMMENDED
-    method = recommended if (best, recommended) in summary.index else "kmeans"
+    method = RECOMMENDED if (best, RECOMMENDED) in summary.index else "kmeans"
     ours = summary.loc[(best, method), "accuracy mean"]
     n2d = published("N2D")
     lines = [f"- **Deep clustering with an autoencoder.** DEC ({published('DEC'):.3f}) trains "
@@ -428,7 +426,7 @@ def literature_note(summary, best, epochs=None):
                if epochs else "")
     ours_named = [(name, summary.loc[(best, method), "accuracy mean"])
                   for name, method in (("Gaussian mixture", "gmm"),
-                                       (f"K-Means keeping the {BEST_OF_STARTS}", recommended))
+                                       (f"K-Means keeping the {BEST_OF_STARTS}", RECOMMENDED))
                   if (best, method) in summary.index] or [("K-Means", ours)]
     standing = " and ".join(f"our {name} is {_versus(value, n2d)} it ({value:.4f})"
                             for name, value in ours_named)

@@ -14,7 +14,8 @@ import pandas as pd
 from .. import scores
 from ..estimators import RECOMMENDED_N_INIT
 
-__all__ = ["ROW_NAMES", "METHOD_NAMES", "RECOMMENDED", "BEST_OF_STARTS", "Text", "Table", "table", "significant"]
+__all__ = ["ROW_NAMES", "METHOD_NAMES", "RECOMMENDED", "BEST_OF_STARTS", "Text", "Table", "table",
+           "significant"]
 
 
 ROW_NAMES = scores.TABLE_LABELS
